@@ -1,0 +1,64 @@
+# Two commands for a new user: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+API_PY := .venv-api/bin/python
+BOT := .venv-bot/bin
+export PYTHONPATH := $(CURDIR)/api
+
+.PHONY: help setup run test test-api test-bot test-e2e lint validate sync content-report \
+        catalogs translations-check responses train bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+setup:  ## create/update both virtual environments from the lock files
+	@bash scripts/setup.sh
+
+responses: setup  ## build bot/domain/responses.yml from bot/responses.yml and locales/
+	@$(API_PY) -m app.i18n.build_responses
+
+train: responses  ## train the Rasa model if its inputs changed
+	@bash scripts/train.sh
+
+db: setup  ## migrate the database and sync knowledge/ into it
+	@cd api && ../$(API_PY) -m alembic upgrade head 2>&1 | grep -v '^INFO' || true
+	@$(API_PY) -m app.cli sync
+
+run: train db  ## install what is missing, train if needed, sync knowledge, start everything
+	@$(API_PY) scripts/run.py
+
+validate: setup  ## check every knowledge file
+	@$(API_PY) -m app.cli validate
+
+sync: db  ## alias of db
+
+content-report: setup  ## coverage per topic and language, drafts, stale snippets
+	@$(API_PY) -m app.cli report
+
+catalogs: setup  ## extract strings into locales/messages.pot and update the .po files
+	@$(API_PY) -m babel.messages.frontend -q extract -F locales/babel.cfg -o locales/messages.pot \
+	  --add-comments=Translators --project=ana-komek --sort-by-file .
+	@$(API_PY) -m babel.messages.frontend -q update -i locales/messages.pot -d locales \
+	  --no-fuzzy-matching --ignore-obsolete
+
+translations-check: setup  ## fail on a stale template or a missing translation
+	@$(API_PY) -m app.i18n.check
+
+lint: setup  ## ruff and mypy
+	@.venv-api/bin/ruff check api bot scripts tests
+	@.venv-api/bin/ruff format --check api bot scripts tests
+	@.venv-api/bin/mypy
+
+test: train db  ## the whole test suite
+	@$(MAKE) --no-print-directory translations-check validate
+	@cd bot && PYTHONPATH=. ../$(BOT)/rasa data validate --domain domain --data data --fail-on-warnings >/tmp/ana-validate.log 2>&1 \
+	  || { cat /tmp/ana-validate.log; exit 1; }
+	@echo "[test] rasa data validate: ok"
+	@PYTHONPATH=bot $(BOT)/python -m pytest -q tests/bot
+	@$(API_PY) -m pytest -q tests/api tests/e2e
+
+bench: train db  ## measure accuracy, latency, memory (see README)
+	@$(API_PY) -m pytest -q tests/bench --benchmarks
+
+clean:  ## remove environments, models and local data
+	rm -rf .venv-api .venv-bot .venv-tools bot/models data bot/domain/responses.yml

@@ -1,0 +1,60 @@
+"""One settings object for the API, read from the environment (and `.env`).
+
+It fails at start-up, with a message naming the setting, when a value is
+missing or unsafe for the environment it runs in.
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DEV_SECRET = "changethis"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=REPO_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["local", "test", "production"] = "local"
+    database_url: str = f"sqlite:///{REPO_ROOT / 'data' / 'app.db'}"
+    knowledge_dir: Path = REPO_ROOT / "knowledge"
+    locales_dir: Path = REPO_ROOT / "locales"
+    # Shared secret the action server sends in X-Service-Key for writes.
+    service_api_key: str = DEV_SECRET
+    stale_after_days: int = Field(default=180, ge=1)
+    retention_days: int = Field(default=30, ge=1)
+    max_body_bytes: int = Field(default=64_000, ge=1_000)
+    rate_limit: str = "120/minute"
+    cors_origins: list[str] = []
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @model_validator(mode="after")
+    def _secrets_are_safe(self) -> Settings:
+        if self.service_api_key == DEV_SECRET:
+            message = (
+                'SERVICE_API_KEY is "changethis"; set a long random value '
+                "(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+            if self.environment == "production":
+                raise ValueError(message)
+            warnings.warn(message, stacklevel=1)
+        elif self.environment == "production" and len(self.service_api_key) < 24:
+            raise ValueError("SERVICE_API_KEY must be at least 24 characters in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

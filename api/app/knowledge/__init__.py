@@ -1,0 +1,1 @@
+"""The knowledge base: YAML files in knowledge/, validated, synced into the database."""

@@ -1,0 +1,129 @@
+"""Validate knowledge files. Every problem names the file, the item id and the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from app.knowledge.language import detect
+from app.knowledge.schema import ReferralFile, SnippetFile
+from app.knowledge.taxonomy import area_ids, topic_ids
+
+# Lingua needs some text to be sure; titles are too short to judge alone.
+MIN_CHARS_TO_DETECT = 40
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    item: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.item}: {self.field}: {self.message}"
+
+
+@dataclass
+class Knowledge:
+    snippets: list[tuple[str, SnippetFile]] = field(default_factory=list)
+    referrals: list[ReferralFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _read_list(path: Path, root: Path, problems: list[Problem]) -> list[Any]:
+    rel = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        problems.append(Problem(rel, "-", "-", f"not valid YAML: {exc}".splitlines()[0]))
+        return []
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        problems.append(Problem(rel, "-", "-", "must be a YAML list of items"))
+        return []
+    return data
+
+
+def _parse(
+    model: type[BaseModel], raw: Any, rel: str, index: int, problems: list[Problem]
+) -> Any:
+    item = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "-"
+            problems.append(Problem(rel, str(item), where, err["msg"]))
+        return None
+
+
+def _check_language(rel: str, item: str, fieldname: str, lang: str, text: str) -> Problem | None:
+    if len(text) < MIN_CHARS_TO_DETECT:
+        return None
+    found = detect(text)
+    if found != lang:
+        return Problem(rel, item, f"{fieldname}.{lang}", f"reads as {found or 'unknown'}, not {lang}")
+    return None
+
+
+def load_knowledge(knowledge_dir: Path, *, check_language: bool = True) -> Knowledge:
+    """Parse and check every knowledge file; problems are collected, not raised."""
+    result = Knowledge()
+    topics, areas = topic_ids(knowledge_dir), area_ids(knowledge_dir)
+    seen: dict[str, str] = {}
+    today = dt.date.today()
+
+    snippet_files = sorted((knowledge_dir / "snippets").glob("**/*.yaml"))
+    for path in snippet_files:
+        rel = str(path.relative_to(knowledge_dir.parent))
+        for index, raw in enumerate(_read_list(path, knowledge_dir, result.problems)):
+            snippet = _parse(SnippetFile, raw, rel, index, result.problems)
+            if snippet is None:
+                continue
+            problems = result.problems
+            if snippet.id in seen:
+                problems.append(Problem(rel, snippet.id, "id", f"duplicate of {seen[snippet.id]}"))
+                continue
+            seen[snippet.id] = rel
+            if snippet.topic not in topics:
+                problems.append(Problem(rel, snippet.id, "topic", f"unknown topic {snippet.topic!r}"))
+            elif not snippet.id.startswith(snippet.topic + "."):
+                problems.append(Problem(rel, snippet.id, "id", f"must start with {snippet.topic}."))
+            if snippet.last_reviewed > today:
+                problems.append(Problem(rel, snippet.id, "last_reviewed", "is in the future"))
+            if len(set(snippet.applies_to)) != len(snippet.applies_to):
+                problems.append(Problem(rel, snippet.id, "applies_to", "lists a group twice"))
+            if check_language:
+                for lang, text in snippet.text.items():
+                    if lang != "en" and (p := _check_language(rel, snippet.id, "text", lang, text)):
+                        problems.append(p)
+            result.snippets.append((rel, snippet))
+
+    referrals_path = knowledge_dir / "referrals.yaml"
+    if referrals_path.exists():
+        rel = str(referrals_path.relative_to(knowledge_dir.parent))
+        ref_seen: set[str] = set()
+        for index, raw in enumerate(_read_list(referrals_path, knowledge_dir, result.problems)):
+            ref = _parse(ReferralFile, raw, rel, index, result.problems)
+            if ref is None:
+                continue
+            if ref.id in ref_seen:
+                result.problems.append(Problem(rel, ref.id, "id", "duplicate id"))
+                continue
+            ref_seen.add(ref.id)
+            for service in ref.services:
+                if service not in topics and service not in areas:
+                    result.problems.append(
+                        Problem(rel, ref.id, "services", f"{service!r} is not a topic or an area")
+                    )
+            if ref.last_verified > today:
+                result.problems.append(Problem(rel, ref.id, "last_verified", "is in the future"))
+            result.referrals.append(ref)
+    return result

@@ -1,0 +1,42 @@
+"""The API application: knowledge, referrals, and later the console and widget."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from slowapi import Limiter, _rate_limit_exceeded_handler
+from slowapi.errors import RateLimitExceeded
+from slowapi.middleware import SlowAPIMiddleware
+from slowapi.util import get_remote_address
+
+from app.core import errors
+from app.core.config import Settings, get_settings
+from app.core.logging import configure
+from app.core.middleware import RequestContext
+from app.routes import health, knowledge, referrals
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure(settings.log_level)
+    app = FastAPI(
+        title="Ana Komek knowledge API",
+        version="1",
+        description=(
+            "Sourced answers in Kazakh, Russian and English for migrant mothers in Kazakhstan, "
+            "and the organisations that can help. Public reads need no key."
+        ),
+    )
+    app.state.limiter = Limiter(key_func=get_remote_address, default_limits=[settings.rate_limit])
+    app.add_exception_handler(RateLimitExceeded, _rate_limit_exceeded_handler)  # type: ignore[arg-type]
+    app.add_middleware(SlowAPIMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"])
+    app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
+    errors.install(app)
+    for module in (health, knowledge, referrals):
+        app.include_router(module.router)
+    return app
+
+
+app = create_app()

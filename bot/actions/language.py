@@ -1,0 +1,72 @@
+"""Which language she writes in: kk, ru or en.
+
+Kazakh letters decide at once. Otherwise marker words tell Kazakh typed with
+Russian letters or in Latin letters, and lingua (a detector that knows
+Kazakh) decides the rest. Too little text (a number, "ok", an emoji) gives
+None, so the conversation keeps the language it had.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from lingua import Language, LanguageDetectorBuilder
+
+KAZAKH_LETTERS = re.compile(r"[әғқңөұүһі]", re.IGNORECASE)
+CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
+FOLD = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у",
+                      "һ": "х", "і": "и", "ё": "е"})
+CODES = {Language.KAZAKH: "kk", Language.RUSSIAN: "ru", Language.ENGLISH: "en"}
+MIN_CONFIDENCE = 0.6
+
+
+@lru_cache
+def _markers() -> dict[str, frozenset[str]]:
+    data = yaml.safe_load((Path(__file__).with_name("language_markers.yml")).read_text("utf-8"))
+    return {key: frozenset(words) for key, words in data.items()}
+
+
+@lru_cache
+def _detector():  # type: ignore[no-untyped-def]
+    return LanguageDetectorBuilder.from_languages(*CODES).with_preloaded_language_models().build()
+
+
+def detect(text: str) -> str | None:
+    """kk, ru, en, or None when the text says too little."""
+    if KAZAKH_LETTERS.search(text):
+        return "kk"
+    words = [w.translate(FOLD) for w in WORD.findall(text.lower())]
+    if not words:
+        return None
+    markers = _markers()
+    if all(w in markers["neutral"] for w in words):
+        return None
+    if CYRILLIC.search(text):
+        if any(w in markers["kk_cyrillic"] for w in words):
+            return "kk"
+        return _lingua(text, allowed={"kk", "ru"}) or "ru"
+    if LATIN.search(text):
+        kk = sum(w in markers["kk_latin"] for w in words)
+        ru = sum(w in markers["ru_latin"] for w in words)
+        if kk and kk >= ru:
+            return "kk"
+        if ru > kk:
+            return "ru"
+        if len(words) == 1 and len(words[0]) < 2:
+            return None
+        return "en"
+    return None
+
+
+def _lingua(text: str, allowed: set[str]) -> str | None:
+    best = None
+    for value in _detector().compute_language_confidence_values(text):
+        code = CODES[value.language]
+        if code in allowed and (best is None or value.value > best[1]):
+            best = (code, value.value)
+    return best[0] if best and best[1] >= MIN_CONFIDENCE else None

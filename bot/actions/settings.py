@@ -1,0 +1,40 @@
+"""Settings of the action server, from the environment (pydantic 1: Rasa pins it)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseSettings, Field, validator
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    api_url: str = "http://127.0.0.1:8000"
+    service_api_key: str = "changethis"
+    api_timeout_seconds: float = Field(3.0, gt=0, le=30)
+    knowledge_dir: Path = REPO_ROOT / "knowledge"
+    default_language: str = "ru"
+    snippets_per_answer: int = Field(2, ge=1, le=5)
+
+    @validator("api_url")
+    def _http_url(cls, value: str) -> str:  # noqa: N805
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("API_URL must start with http:// or https://")
+        return value.rstrip("/")
+
+    @validator("default_language")
+    def _supported(cls, value: str) -> str:  # noqa: N805
+        if value not in ("kk", "ru", "en"):
+            raise ValueError("DEFAULT_LANGUAGE must be kk, ru or en")
+        return value
+
+    class Config:
+        env_file = REPO_ROOT / ".env"
+        extra = "ignore"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,83 @@
+"""Slots filled on every message: her language, her citizenship group and her city."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import ValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.language import detect
+from actions.settings import get_settings
+
+SUPPORTED = ("kk", "ru", "en")
+# Citizens of these countries work and stay under the EAEU Treaty rules.
+EAEU_COUNTRIES = {"armenia", "belarus", "kyrgyzstan", "russia"}
+GROUPS = {"eaeu", "non_eaeu"}
+
+
+def chosen_language(tracker: Tracker) -> str | None:
+    """An explicit choice in this message: metadata from the channel, a button or a phrase."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    lang = metadata.get("lang") if isinstance(metadata, dict) else None
+    if lang in SUPPORTED:
+        return lang
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "language" and entity.get("value") in SUPPORTED:
+            return entity["value"]
+    return None
+
+
+def language_hint(tracker: Tracker) -> str | None:
+    """Telegram's language_code: only a hint, for when nothing else tells."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    hint = str(metadata.get("language_code", ""))[:2] if isinstance(metadata, dict) else ""
+    return hint if hint in SUPPORTED else None
+
+
+def group_of(value: Any) -> str | None:
+    if value in GROUPS:
+        return str(value)
+    if isinstance(value, str) and value:
+        return "eaeu" if value.lower() in EAEU_COUNTRIES else "non_eaeu"
+    return None
+
+
+def _entity(tracker: Tracker, name: str) -> str | None:
+    return next(tracker.get_latest_entity_values(name), None)
+
+
+class ValidateSlotMappings(ValidationAction):
+    """Runs after every user message, before the next action is chosen."""
+
+    def name(self) -> str:
+        return "action_validate_slot_mappings"
+
+    async def extract_language(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = tracker.latest_message.get("text") or ""
+        explicit = chosen_language(tracker)
+        current = tracker.get_slot("language")
+        if explicit:
+            return {"language": explicit}
+        # A button payload ("/help_menu") says nothing about her language.
+        detected = None if text.startswith("/") else detect(text)
+        language = detected or current or language_hint(tracker) or get_settings().default_language
+        return {"language": language}
+
+    async def extract_citizenship_group(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        value = _entity(tracker, "citizenship_group") or _entity(tracker, "country")
+        group = group_of(value)
+        return {"citizenship_group": group} if group else {}
+
+    async def extract_city(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        city = _entity(tracker, "city")
+        return {"city": city.lower()} if city else {}
+
