@@ -70,7 +70,7 @@ class ActionAnswerTopic(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        intent = tracker.get_intent_of_latest_message()
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
         more = intent == "more"
         topic = tracker.get_slot("current_topic") if more or not topic_of(intent) else topic_of(intent)
         if not topic:

@@ -18,6 +18,16 @@ from app.knowledge.taxonomy import area_ids, topic_ids
 MIN_CHARS_TO_DETECT = 40
 
 
+class _TextDatesLoader(yaml.SafeLoader):
+    """Leaves dates as text, so a bad date is a field error, not a crash of the parser."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str
@@ -39,7 +49,7 @@ class Knowledge:
 def _read_list(path: Path, root: Path, problems: list[Problem]) -> list[Any]:
     rel = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextDatesLoader)  # noqa: S506
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         problems.append(Problem(rel, "-", "-", f"not valid YAML: {exc}".splitlines()[0]))
         return []

@@ -52,7 +52,7 @@ def list_topics(session: SessionDep, settings: SettingsDep) -> TopicList:
             select(Snippet.topic, func.count())
             .where(Snippet.status == "approved")
             .group_by(Snippet.topic)
-        ).tuples()
+        ).all()
     )
     return TopicList(
         results=[

@@ -99,6 +99,6 @@ def search(
     topics = dict(
         session.execute(
             select(Snippet.id, Snippet.topic).where(Snippet.id.in_([h.snippet_id for h in hits]))
-        ).tuples()
+        ).all()
     )
     return [Result(h.snippet_id, topics[h.snippet_id], h.lang, round(h.score, 4)) for h in hits]

@@ -1,0 +1,138 @@
+"""The HTTP API as its clients see it: shapes, filters, errors, caching, limits."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+def test_healthz_and_readyz(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz").json()
+    assert ready == {"status": "ready", "approved_snippets": 3}
+
+
+def test_topics_list_every_taxonomy_topic_with_counts(client: TestClient) -> None:
+    topics = {t["id"]: t for t in client.get("/v1/topics").json()["results"]}
+    assert len(topics) >= 26
+    assert topics["stay.registration"]["area"] == "stay"
+    assert topics["work.eaeu"]["approved_snippets"] == 1  # the draft is not counted
+
+
+def test_snippet_by_id_in_one_language(client: TestClient) -> None:
+    body = client.get("/v1/snippets/child.school.fixture-enrol", params={"lang": "kk"}).json()
+    assert body["topic"] == "child.school"
+    assert list(body["texts"]) == ["kk"]
+    assert "мектепке" in body["texts"]["kk"]["title"]
+    assert body["sources"][0]["url"].startswith("https://egov.kz/")
+    assert body["last_reviewed"] == "2026-11-20"
+
+
+def test_drafts_are_never_served(client: TestClient) -> None:
+    response = client.get("/v1/snippets/work.eaeu.fixture-draft")
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
+    listed = client.get("/v1/snippets", params={"topic": "work.eaeu"}).json()
+    assert [s["snippet_id"] for s in listed["results"]] == ["work.eaeu.fixture-no-permit"]
+
+
+def test_snippets_filtered_by_citizenship_group(client: TestClient) -> None:
+    eaeu = client.get("/v1/snippets", params={"group": "eaeu"}).json()
+    other = client.get("/v1/snippets", params={"group": "non_eaeu"}).json()
+    assert "work.eaeu.fixture-no-permit" in {s["snippet_id"] for s in eaeu["results"]}
+    assert "work.eaeu.fixture-no-permit" not in {s["snippet_id"] for s in other["results"]}
+    assert other["total"] == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "lang", "expected"),
+    [
+        ("Как записать ребенка в школу", "ru", "child.school.fixture-enrol"),
+        ("запесать ребёнка в шклу", None, "child.school.fixture-enrol"),  # typos
+        ("баланы мектепке беру", "kk", "child.school.fixture-enrol"),  # no Kazakh letters
+        ("balany mektepke qalay beremin", None, "child.school.fixture-enrol"),  # Latin Kazakh
+        ("zapisat rebenka v shkolu", None, "child.school.fixture-enrol"),  # Latin Russian
+        ("enroll child school", "en", "child.school.fixture-enrol"),
+        ("тіркелу керек пе келгеннен кейін", None, "stay.registration.fixture-host-notifies"),
+        ("регистрацыя после приезда", None, "stay.registration.fixture-host-notifies"),
+        ("work permit kyrgyzstan", None, "work.eaeu.fixture-no-permit"),
+    ],
+)
+def test_search_finds_the_answer(client: TestClient, query: str, lang: str | None, expected: str) -> None:
+    params = {"q": query, **({"lang": lang} if lang else {})}
+    results = client.get("/v1/search", params=params).json()["results"]
+    assert results, query
+    assert results[0]["snippet_id"] == expected
+    assert results[0]["topic"] == expected.rsplit(".", 1)[0]
+    assert results[0]["score"] > 0
+
+
+def test_search_never_returns_drafts(client: TestClient) -> None:
+    results = client.get("/v1/search", params={"q": "черновик проверен"}).json()["results"]
+    assert "work.eaeu.fixture-draft" not in {r["snippet_id"] for r in results}
+
+
+def test_search_with_nothing_to_find_is_empty_not_an_error(client: TestClient) -> None:
+    for query in ["🙂🙂", "<script>alert(1)</script>", "' OR 1=1 --", "\"fts5\" NEAR(", "ыыыы"]:
+        response = client.get("/v1/search", params={"q": query})
+        assert response.status_code == 200, query
+        assert isinstance(response.json()["results"], list)
+
+
+def test_referrals_closest_first_and_nationwide_included(client: TestClient) -> None:
+    ids = [r["id"] for r in client.get("/v1/referrals", params={"city": "almaty"}).json()["results"]]
+    assert ids == ["fixture-almaty-legal", "emergency"]
+    legal = client.get("/v1/referrals", params={"city": "astana", "service": "legal.aid"}).json()
+    assert [r["id"] for r in legal["results"]] == ["fixture-astana-legal"]
+    safety = client.get("/v1/referrals", params={"service": "safety.domestic_violence"}).json()
+    assert [r["id"] for r in safety["results"]] == ["emergency"]
+    english = client.get("/v1/referrals", params={"lang": "en"}).json()
+    assert [r["id"] for r in english["results"]] == ["fixture-almaty-legal"]
+    assert safety["results"][0]["phone"][0]["number"] == "112"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "fragment"),
+    [
+        ("/v1/snippets/x", {"lang": "de"}, "lang"),
+        ("/v1/search", {}, "q"),
+        ("/v1/search", {"q": "x" * 501}, "q"),
+        ("/v1/search", {"q": "школа", "limit": 0}, "limit"),
+        ("/v1/referrals", {"city": "Almaty; DROP TABLE"}, "city"),
+        ("/v1/snippets", {"offset": -1}, "offset"),
+    ],
+)
+def test_bad_requests_get_json_422(client: TestClient, path: str, params: dict[str, object], fragment: str) -> None:
+    response = client.get(path, params=params)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "validation_error"
+    assert any(fragment in d for d in body["detail"])
+    assert body["request_id"]
+
+
+def test_unknown_path_and_method_are_json(client: TestClient) -> None:
+    assert client.get("/v1/nothing").json()["error"] == "not_found"
+    assert client.post("/v1/topics").json()["error"] == "method_not_allowed"
+
+
+def test_etag_gives_304_when_unchanged(client: TestClient) -> None:
+    first = client.get("/v1/snippets/child.school.fixture-enrol")
+    etag = first.headers["etag"]
+    again = client.get("/v1/snippets/child.school.fixture-enrol", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    other = client.get("/v1/snippets/child.school.fixture-enrol", params={"lang": "ru"}, headers={"If-None-Match": etag})
+    assert other.status_code == 200
+
+
+def test_body_over_the_cap_is_413(client: TestClient) -> None:
+    response = client.post("/v1/topics", content=b"x" * 20_000, headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.json()["error"] == "payload_too_large"
+
+
+def test_security_headers_and_request_id(client: TestClient) -> None:
+    response = client.get("/v1/topics")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert len(response.headers["x-request-id"]) == 16
