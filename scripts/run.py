@@ -36,7 +36,9 @@ def main() -> int:
     while not stopping:
         for service in stack.services:
             if service.process is not None and service.process.poll() is not None:
-                print(f"[run] {service.name} stopped unexpectedly:\n{service.tail()}", file=sys.stderr)
+                print(
+                    f"[run] {service.name} stopped unexpectedly:\n{service.tail()}", file=sys.stderr
+                )
                 stopping = True
         time.sleep(0.5)
     print("[run] stopping...")

@@ -35,8 +35,12 @@ class Service:
         self.log_path = log_dir / f"{self.name}.log"
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            self.args, cwd=self.cwd, env={**os.environ, **self.env}, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            self.args,
+            cwd=self.cwd,
+            env={**os.environ, **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def healthy(self) -> bool:
@@ -64,9 +68,20 @@ class Service:
 def api_service(port: int, env: dict[str, str]) -> Service:
     return Service(
         "api",
-        [str(API_PY), "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--no-access-log"],
-        ROOT / "api", f"http://127.0.0.1:{port}/healthz", env,
+        [
+            str(API_PY),
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        ROOT / "api",
+        f"http://127.0.0.1:{port}/healthz",
+        env,
     )
 
 
@@ -74,7 +89,8 @@ def actions_service(port: int, api_url: str, env: dict[str, str]) -> Service:
     return Service(
         "actions",
         [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
-        ROOT / "bot", f"http://127.0.0.1:{port}/health",
+        ROOT / "bot",
+        f"http://127.0.0.1:{port}/health",
         {"PYTHONPATH": str(ROOT / "bot"), "API_URL": api_url, **env},
     )
 
@@ -82,9 +98,22 @@ def actions_service(port: int, api_url: str, env: dict[str, str]) -> Service:
 def rasa_service(port: int, actions_url: str, model: Path, env: dict[str, str]) -> Service:
     return Service(
         "rasa",
-        [str(BOT_BIN / "rasa"), "run", "-m", str(model), "--port", str(port),
-         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml", "--cors", "*"],
-        ROOT / "bot", f"http://127.0.0.1:{port}/",
+        [
+            str(BOT_BIN / "rasa"),
+            "run",
+            "-m",
+            str(model),
+            "--port",
+            str(port),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+            "--cors",
+            "*",
+        ],
+        ROOT / "bot",
+        f"http://127.0.0.1:{port}/",
         {"PYTHONPATH": str(ROOT / "bot"), "ACTION_SERVER_URL": actions_url, **env},
     )
 
@@ -120,8 +149,13 @@ class Stack:
 
 
 def local_stack(
-    *, api_port: int = 8000, actions_port: int = 5055, rasa_port: int = 5005,
-    model: Path | None = None, env: dict[str, str] | None = None, log_dir: Path | None = None,
+    *,
+    api_port: int = 8000,
+    actions_port: int = 5055,
+    rasa_port: int = 5005,
+    model: Path | None = None,
+    env: dict[str, str] | None = None,
+    log_dir: Path | None = None,
 ) -> Stack:
     env = env or {}
     api_url = f"http://127.0.0.1:{api_port}"
@@ -130,8 +164,10 @@ def local_stack(
             api_service(api_port, env),
             actions_service(actions_port, api_url, env),
             rasa_service(
-                rasa_port, f"http://127.0.0.1:{actions_port}/webhook",
-                model or ROOT / "bot" / "models" / "current.tar.gz", env,
+                rasa_port,
+                f"http://127.0.0.1:{actions_port}/webhook",
+                model or ROOT / "bot" / "models" / "current.tar.gz",
+                env,
             ),
         ],
         log_dir or ROOT / "data" / "logs",

@@ -53,12 +53,26 @@ def postgres_server() -> Iterator[str]:
         shutil.chown(tmp, "postgres")
         shutil.chown(sock, "postgres")
     port = free_port()
-    subprocess.run([*prefix, initdb, "-D", str(data), "-A", "trust", "-U", user, "-E", "UTF8"],
-                   check=True, capture_output=True)
     subprocess.run(
-        [*prefix, pg_ctl, "-D", str(data), "-l", str(tmp / "log"), "-w", "-o",
-         f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
-        check=True, capture_output=True,
+        [*prefix, initdb, "-D", str(data), "-A", "trust", "-U", user, "-E", "UTF8"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *prefix,
+            pg_ctl,
+            "-D",
+            str(data),
+            "-l",
+            str(tmp / "log"),
+            "-w",
+            "-o",
+            f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
     )
     try:
         deadline = time.monotonic() + 30
@@ -69,6 +83,7 @@ def postgres_server() -> Iterator[str]:
             time.sleep(0.2)
         yield f"postgresql+psycopg://{user}@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True
+        )
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,8 +1,8 @@
 """Command line for the knowledge base: validate, sync, report.
 
-    python -m app.cli validate
-    python -m app.cli sync
-    python -m app.cli report [--json] [--stale-days N]
+python -m app.cli validate
+python -m app.cli sync
+python -m app.cli report [--json] [--stale-days N]
 """
 
 from __future__ import annotations

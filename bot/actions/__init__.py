@@ -1,1 +1,4 @@
-"""Custom actions of the bot. They hold no knowledge text: they ask the API and send responses by name."""
+"""Custom actions of the bot.
+
+They hold no knowledge text: they ask the API and send responses by name.
+"""

@@ -72,7 +72,9 @@ class ActionAnswerTopic(Action):
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         more = intent == "more"
-        topic = tracker.get_slot("current_topic") if more or not topic_of(intent) else topic_of(intent)
+        topic = (
+            tracker.get_slot("current_topic") if more or not topic_of(intent) else topic_of(intent)
+        )
         if not topic:
             dispatcher.utter_message(response="utter_help_menu")
             return []
@@ -103,4 +105,3 @@ class ActionAnswerTopic(Action):
             SlotSet("current_topic", topic),
             SlotSet("shown_snippets", shown + [s["snippet_id"] for s in batch]),
         ]
-

@@ -38,7 +38,9 @@ async def search(query: str, lang: str | None, limit: int = 5) -> list[dict[str,
     return (await _get("/v1/search", {"q": query[:500], "lang": lang, "limit": limit}))["results"]
 
 
-async def referrals(service: str | None, city: str | None, lang: str | None) -> list[dict[str, Any]]:
+async def referrals(
+    service: str | None, city: str | None, lang: str | None
+) -> list[dict[str, Any]]:
     params = {"service": service, "city": city, "lang": lang, "limit": 5}
     return (await _get("/v1/referrals", params))["results"]
 

@@ -23,7 +23,9 @@ def _in(lang: str, localized: dict[str, str]) -> str:
     return localized.get(lang) or localized.get("ru") or next(iter(localized.values()), "")
 
 
-def send_referrals(dispatcher: CollectingDispatcher, referrals: list[dict[str, Any]], lang: str) -> None:
+def send_referrals(
+    dispatcher: CollectingDispatcher, referrals: list[dict[str, Any]], lang: str
+) -> None:
     dispatcher.utter_message(response="utter_referrals_intro")
     for ref in referrals:
         phones = ", ".join(f"{_in(lang, p['label'])} {p['number']}" for p in ref["phone"])

@@ -19,13 +19,13 @@ class Settings(BaseSettings):
     snippets_per_answer: int = Field(2, ge=1, le=5)
 
     @validator("api_url")
-    def _http_url(cls, value: str) -> str:  # noqa: N805
+    def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("API_URL must start with http:// or https://")
         return value.rstrip("/")
 
     @validator("default_language")
-    def _supported(cls, value: str) -> str:  # noqa: N805
+    def _supported(cls, value: str) -> str:
         if value not in ("kk", "ru", "en"):
             raise ValueError("DEFAULT_LANGUAGE must be kk, ru or en")
         return value

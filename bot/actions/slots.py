@@ -80,4 +80,3 @@ class ValidateSlotMappings(ValidationAction):
     ) -> dict[str, Any]:
         city = _entity(tracker, "city")
         return {"city": city.lower()} if city else {}
-

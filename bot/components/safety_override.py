@@ -7,7 +7,7 @@ even when the action server or the API is down.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -15,7 +15,6 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
-
 from safety.detector import detect
 
 INTENT_FOR = {
@@ -26,23 +25,21 @@ INTENT_FOR = {
 }
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class SafetyOverride(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "SafetyOverride":
+    ) -> SafetyOverride:
         return cls()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            text: Optional[str] = message.get(TEXT)
+            text: str | None = message.get(TEXT)
             if not text or text.startswith("/"):
                 continue
             alarm = detect(text)
@@ -50,7 +47,9 @@ class SafetyOverride(GraphComponent):
                 continue
             intent = {INTENT_NAME_KEY: INTENT_FOR[alarm.category], PREDICTED_CONFIDENCE_KEY: 1.0}
             ranking = [intent] + [
-                i for i in message.get("intent_ranking") or [] if i.get(INTENT_NAME_KEY) != intent[INTENT_NAME_KEY]
+                i
+                for i in message.get("intent_ranking") or []
+                if i.get(INTENT_NAME_KEY) != intent[INTENT_NAME_KEY]
             ]
             message.set(INTENT, intent, add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)

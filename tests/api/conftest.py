@@ -19,14 +19,13 @@ TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
 sys.path.insert(0, str(TESTS))
 
-from support_pg import available as pg_available  # noqa: E402
-from support_pg import postgres_server  # noqa: E402
-
 from app.core.config import Settings, get_settings  # noqa: E402
 from app.db import get_session, make_engine  # noqa: E402
 from app.knowledge.sync import sync_knowledge  # noqa: E402
 from app.knowledge.validate import Knowledge, load_knowledge  # noqa: E402
 from app.main import create_app  # noqa: E402
+from support_pg import available as pg_available  # noqa: E402
+from support_pg import postgres_server  # noqa: E402
 
 FIXTURE_KNOWLEDGE = TESTS / "fixtures" / "knowledge"
 REQUIRE_PG = os.environ.get("REQUIRE_POSTGRES") == "1"
@@ -47,7 +46,9 @@ def _engine_params() -> list[object]:
 
 
 @pytest.fixture(scope="session", params=_engine_params())
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     if request.param == "sqlite":
         eng = make_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}")
         migrate(eng)
@@ -90,8 +91,11 @@ def synced(session: Session, fixture_knowledge: Knowledge) -> Session:
 @pytest.fixture
 def settings() -> Settings:
     return Settings(
-        environment="test", knowledge_dir=FIXTURE_KNOWLEDGE, service_api_key="t" * 32,
-        rate_limit="100000/minute", max_body_bytes=10_000,
+        environment="test",
+        knowledge_dir=FIXTURE_KNOWLEDGE,
+        service_api_key="t" * 32,
+        rate_limit="100000/minute",
+        max_body_bytes=10_000,
     )
 
 

@@ -58,7 +58,9 @@ def test_snippets_filtered_by_citizenship_group(client: TestClient) -> None:
         ("work permit kyrgyzstan", None, "work.eaeu.fixture-no-permit"),
     ],
 )
-def test_search_finds_the_answer(client: TestClient, query: str, lang: str | None, expected: str) -> None:
+def test_search_finds_the_answer(
+    client: TestClient, query: str, lang: str | None, expected: str
+) -> None:
     params = {"q": query, **({"lang": lang} if lang else {})}
     results = client.get("/v1/search", params=params).json()["results"]
     assert results, query
@@ -73,14 +75,16 @@ def test_search_never_returns_drafts(client: TestClient) -> None:
 
 
 def test_search_with_nothing_to_find_is_empty_not_an_error(client: TestClient) -> None:
-    for query in ["🙂🙂", "<script>alert(1)</script>", "' OR 1=1 --", "\"fts5\" NEAR(", "ыыыы"]:
+    for query in ["🙂🙂", "<script>alert(1)</script>", "' OR 1=1 --", '"fts5" NEAR(', "ыыыы"]:
         response = client.get("/v1/search", params={"q": query})
         assert response.status_code == 200, query
         assert isinstance(response.json()["results"], list)
 
 
 def test_referrals_closest_first_and_nationwide_included(client: TestClient) -> None:
-    ids = [r["id"] for r in client.get("/v1/referrals", params={"city": "almaty"}).json()["results"]]
+    ids = [
+        r["id"] for r in client.get("/v1/referrals", params={"city": "almaty"}).json()["results"]
+    ]
     assert ids == ["fixture-almaty-legal", "emergency"]
     legal = client.get("/v1/referrals", params={"city": "astana", "service": "legal.aid"}).json()
     assert [r["id"] for r in legal["results"]] == ["fixture-astana-legal"]
@@ -102,7 +106,9 @@ def test_referrals_closest_first_and_nationwide_included(client: TestClient) -> 
         ("/v1/snippets", {"offset": -1}, "offset"),
     ],
 )
-def test_bad_requests_get_json_422(client: TestClient, path: str, params: dict[str, object], fragment: str) -> None:
+def test_bad_requests_get_json_422(
+    client: TestClient, path: str, params: dict[str, object], fragment: str
+) -> None:
     response = client.get(path, params=params)
     assert response.status_code == 422
     body = response.json()
@@ -121,12 +127,18 @@ def test_etag_gives_304_when_unchanged(client: TestClient) -> None:
     etag = first.headers["etag"]
     again = client.get("/v1/snippets/child.school.fixture-enrol", headers={"If-None-Match": etag})
     assert again.status_code == 304
-    other = client.get("/v1/snippets/child.school.fixture-enrol", params={"lang": "ru"}, headers={"If-None-Match": etag})
+    other = client.get(
+        "/v1/snippets/child.school.fixture-enrol",
+        params={"lang": "ru"},
+        headers={"If-None-Match": etag},
+    )
     assert other.status_code == 200
 
 
 def test_body_over_the_cap_is_413(client: TestClient) -> None:
-    response = client.post("/v1/topics", content=b"x" * 20_000, headers={"content-type": "application/json"})
+    response = client.post(
+        "/v1/topics", content=b"x" * 20_000, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413
     assert response.json()["error"] == "payload_too_large"
 

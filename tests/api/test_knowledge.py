@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from app.knowledge.report import content_report
 from app.knowledge.sync import sync_knowledge
 from app.knowledge.validate import Knowledge, load_knowledge
 from app.models import Referral, Snippet
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from .conftest import FIXTURE_KNOWLEDGE, ROOT, TESTS
 
@@ -30,7 +29,9 @@ def test_repository_knowledge_is_valid(repo_knowledge: Knowledge) -> None:
     assert [str(p) for p in repo_knowledge.problems] == []
 
 
-def test_every_topic_has_three_approved_snippets_in_every_language(repo_knowledge: Knowledge) -> None:
+def test_every_topic_has_three_approved_snippets_in_every_language(
+    repo_knowledge: Knowledge,
+) -> None:
     report = content_report(repo_knowledge, KNOWLEDGE, stale_after_days=180)
     assert report["gaps"] == []
     assert report["coverage_percent"] == 100.0
@@ -68,7 +69,10 @@ def test_broken_files_fail_with_file_id_and_field() -> None:
     ]
     for message in expected:
         assert message in problems, f"missing: {message}\n got: {sorted(problems)}"
-    assert any(p.startswith("broken/snippets/broken.yaml: stay.registration.bad-date-url: last_reviewed:") for p in problems)
+    assert any(
+        p.startswith("broken/snippets/broken.yaml: stay.registration.bad-date-url: last_reviewed:")
+        for p in problems
+    )
 
 
 def test_invalid_yaml_is_reported_not_raised(tmp_path: Path) -> None:
@@ -82,12 +86,18 @@ def test_invalid_yaml_is_reported_not_raised(tmp_path: Path) -> None:
 def test_sync_adds_then_changes_nothing(session: Session, fixture_knowledge: Knowledge) -> None:
     first = sync_knowledge(session, fixture_knowledge)
     assert len(first.added) == 4 and not first.changed and not first.retired
-    assert sorted(first.referrals_added) == ["emergency", "fixture-almaty-legal", "fixture-astana-legal"]
+    assert sorted(first.referrals_added) == [
+        "emergency",
+        "fixture-almaty-legal",
+        "fixture-astana-legal",
+    ]
     second = sync_knowledge(session, fixture_knowledge)
     assert (second.added, second.changed, second.retired, second.unchanged) == ([], [], [], 4)
 
 
-def test_sync_reports_changes_and_retires_removed_items(session: Session, fixture_knowledge: Knowledge) -> None:
+def test_sync_reports_changes_and_retires_removed_items(
+    session: Session, fixture_knowledge: Knowledge
+) -> None:
     sync_knowledge(session, fixture_knowledge)
     path, first = fixture_knowledge.snippets[0]
     edited = first.model_copy(update={"last_reviewed": dt.date(2026, 11, 21)})
@@ -101,8 +111,7 @@ def test_sync_reports_changes_and_retires_removed_items(session: Session, fixtur
     assert sorted(report.referrals_retired) == ["fixture-almaty-legal", "fixture-astana-legal"]
     retired = session.get(Snippet, "work.eaeu.fixture-draft")
     assert retired is not None and retired.status == "retired"
-    statuses = dict(
-        session.execute(select(Referral.id, Referral.status)).all())
+    statuses = dict(session.execute(select(Referral.id, Referral.status)).all())
     assert statuses["fixture-almaty-legal"] == "retired"
 
 
@@ -117,9 +126,13 @@ def test_report_lists_drafts_gaps_and_stale(fixture_knowledge: Knowledge) -> Non
     report = content_report(
         fixture_knowledge, FIXTURE_KNOWLEDGE, stale_after_days=3, today=dt.date(2026, 11, 25)
     )
-    assert report["drafts"] == [{"id": "work.eaeu.fixture-draft", "file": "knowledge/snippets/sample.yaml"}]
+    assert report["drafts"] == [
+        {"id": "work.eaeu.fixture-draft", "file": "knowledge/snippets/sample.yaml"}
+    ]
     assert {s["id"] for s in report["stale"]} == {
-        "stay.registration.fixture-host-notifies", "child.school.fixture-enrol", "work.eaeu.fixture-no-permit"
+        "stay.registration.fixture-host-notifies",
+        "child.school.fixture-enrol",
+        "work.eaeu.fixture-no-permit",
     }
     assert report["coverage"]["stay.registration"] == {"kk": 1, "ru": 1, "en": 1}
     assert {"topic": "stay.registration", "lang": "kk", "approved": 1} in report["gaps"]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, inspect
-
 from app.db import make_engine
+from sqlalchemy import Engine, inspect
 
 from .conftest import migrate
 
@@ -20,7 +19,9 @@ def test_downgrade_to_base_and_upgrade_again(engine: Engine, tmp_path) -> None: 
         migrate(fresh)
         assert {"snippets", "snippet_texts", "referrals"} <= set(inspect(fresh).get_table_names())
         migrate(fresh, "base", down=True)
-        assert not {"snippets", "snippet_texts", "referrals"} & set(inspect(fresh).get_table_names())
+        assert not {"snippets", "snippet_texts", "referrals"} & set(
+            inspect(fresh).get_table_names()
+        )
         migrate(fresh)
         assert "snippets" in inspect(fresh).get_table_names()
     finally:

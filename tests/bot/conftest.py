@@ -28,18 +28,35 @@ def _free_port() -> int:
 def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = tmp_path_factory.mktemp("api") / "bot-tests.db"
     env = {
-        **os.environ, "PYTHONPATH": str(ROOT / "api"), "DATABASE_URL": f"sqlite:///{db}",
-        "KNOWLEDGE_DIR": str(FIXTURE_KNOWLEDGE), "ENVIRONMENT": "test",
-        "SERVICE_API_KEY": "bot-tests-" + "k" * 24, "RATE_LIMIT": "100000/minute",
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "api"),
+        "DATABASE_URL": f"sqlite:///{db}",
+        "KNOWLEDGE_DIR": str(FIXTURE_KNOWLEDGE),
+        "ENVIRONMENT": "test",
+        "SERVICE_API_KEY": "bot-tests-" + "k" * 24,
+        "RATE_LIMIT": "100000/minute",
     }
-    subprocess.run([str(API_PY), "-m", "alembic", "upgrade", "head"], cwd=ROOT / "api", env=env,
-                   check=True, capture_output=True)
-    subprocess.run([str(API_PY), "-m", "app.cli", "sync"], cwd=ROOT / "api", env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(API_PY), "-m", "alembic", "upgrade", "head"],
+        cwd=ROOT / "api",
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [str(API_PY), "-m", "app.cli", "sync"],
+        cwd=ROOT / "api",
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
     proc = subprocess.Popen(
         [str(API_PY), "-m", "uvicorn", "app.main:app", "--port", str(port), "--no-access-log"],
-        cwd=ROOT / "api", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT / "api",
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

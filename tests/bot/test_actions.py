@@ -6,29 +6,40 @@ import asyncio
 from typing import Any
 
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-
 from actions.answer import ActionAnswerTopic
 from actions.menus import ActionChooseLanguage, ActionHelpMenu
 from actions.referrals import ActionHandoff, ActionLowConfidence, ActionReferrals
 from actions.slots import ValidateSlotMappings, group_of
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 
 def tracker(
-    text: str, intent: str, *, slots: dict[str, Any] | None = None,
-    entities: list[dict[str, Any]] | None = None, metadata: dict[str, Any] | None = None,
+    text: str,
+    intent: str,
+    *,
+    slots: dict[str, Any] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> Tracker:
-    return Tracker.from_dict({
-        "sender_id": "u1", "slots": {"language": None, **(slots or {})}, "events": [],
-        "paused": False, "followup_action": None, "active_loop": {},
-        "latest_action_name": "action_listen",
-        "latest_message": {
-            "text": text, "intent": {"name": intent, "confidence": 0.9},
-            "entities": entities or [], "metadata": metadata or {},
-        },
-    })
+    return Tracker.from_dict(
+        {
+            "sender_id": "u1",
+            "slots": {"language": None, **(slots or {})},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+            "latest_message": {
+                "text": text,
+                "intent": {"name": intent, "confidence": 0.9},
+                "entities": entities or [],
+                "metadata": metadata or {},
+            },
+        }
+    )
 
 
 def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[Any]]:
@@ -44,7 +55,11 @@ def test_answer_sends_snippet_with_contract_payload(use_api: str) -> None:
     )
     snippet = messages[0]
     assert snippet["response"] == "utter_snippet"
-    assert snippet["custom"] == {"snippet_id": "child.school.fixture-enrol", "topic": "child.school", "lang": "ru"}
+    assert snippet["custom"] == {
+        "snippet_id": "child.school.fixture-enrol",
+        "topic": "child.school",
+        "lang": "ru",
+    }
     assert snippet["snippet_title"] == "Как записать ребенка в школу?"
     assert "egov.kz" in snippet["snippet_sources"]
     assert snippet["snippet_reviewed"] == "2026-11-20"
@@ -54,13 +69,17 @@ def test_answer_sends_snippet_with_contract_payload(use_api: str) -> None:
 
 
 def test_answer_in_kazakh_uses_kazakh_text(use_api: str) -> None:
-    messages, _ = run(ActionAnswerTopic(), tracker("мектеп", "child_school", slots={"language": "kk"}))
+    messages, _ = run(
+        ActionAnswerTopic(), tracker("мектеп", "child_school", slots={"language": "kk"})
+    )
     assert messages[0]["custom"]["lang"] == "kk"
     assert "мектепке" in messages[0]["snippet_title"]
 
 
 def test_topic_that_depends_on_citizenship_asks_once(use_api: str) -> None:
-    _, events = run(ActionAnswerTopic(), tracker("work permit", "work_eaeu", slots={"language": "en"}))
+    _, events = run(
+        ActionAnswerTopic(), tracker("work permit", "work_eaeu", slots={"language": "en"})
+    )
     assert events == [SlotSet("current_topic", "work.eaeu"), FollowupAction("citizenship_form")]
     messages, _ = run(
         ActionAnswerTopic(),
@@ -70,26 +89,38 @@ def test_topic_that_depends_on_citizenship_asks_once(use_api: str) -> None:
 
 
 def test_more_continues_then_says_that_is_all(use_api: str) -> None:
-    slots = {"language": "ru", "current_topic": "child.school", "shown_snippets": ["child.school.fixture-enrol"]}
+    slots = {
+        "language": "ru",
+        "current_topic": "child.school",
+        "shown_snippets": ["child.school.fixture-enrol"],
+    }
     messages, _ = run(ActionAnswerTopic(), tracker("ещё", "more", slots=slots))
     assert [m["response"] for m in messages] == ["utter_no_more"]
 
 
 def test_answer_when_api_is_down_says_it_will_be_back(api_down: None) -> None:
-    messages, _ = run(ActionAnswerTopic(), tracker("школа", "child_school", slots={"language": "ru"}))
+    messages, _ = run(
+        ActionAnswerTopic(), tracker("школа", "child_school", slots={"language": "ru"})
+    )
     assert [m["response"] for m in messages] == ["utter_api_down"]
 
 
 def test_low_confidence_offers_matching_topics(use_api: str) -> None:
     messages, _ = run(
-        ActionLowConfidence(), tracker("zapisat rebenka v shkolu", "nlu_fallback", slots={"language": "ru"})
+        ActionLowConfidence(),
+        tracker("zapisat rebenka v shkolu", "nlu_fallback", slots={"language": "ru"}),
     )
     assert messages[0]["response"] == "utter_did_you_mean"
-    assert messages[0]["buttons"][0] == {"title": "Как записать ребенка в школу?", "payload": "/child_school"}
+    assert messages[0]["buttons"][0] == {
+        "title": "Как записать ребенка в школу?",
+        "payload": "/child_school",
+    }
 
 
 def test_low_confidence_with_nothing_found_offers_people(use_api: str) -> None:
-    messages, _ = run(ActionLowConfidence(), tracker("🙂🙂🙂", "nlu_fallback", slots={"language": "en"}))
+    messages, _ = run(
+        ActionLowConfidence(), tracker("🙂🙂🙂", "nlu_fallback", slots={"language": "en"})
+    )
     assert [m["response"] for m in messages] == ["utter_not_understood"]
 
 
@@ -103,8 +134,12 @@ def test_referrals_show_city_help_first(use_api: str) -> None:
 
 def test_handoff_gives_contacts_and_emergency_line(use_api: str) -> None:
     messages, _ = run(
-        ActionHandoff(), tracker("хочу поговорить с человеком", "human_handoff",
-                                 slots={"language": "ru", "current_topic": "safety.domestic_violence"})
+        ActionHandoff(),
+        tracker(
+            "хочу поговорить с человеком",
+            "human_handoff",
+            slots={"language": "ru", "current_topic": "safety.domestic_violence"},
+        ),
     )
     assert messages[0]["response"] == "utter_handoff"
     assert any("112" in m.get("referral_phones", "") for m in messages)
@@ -124,8 +159,13 @@ def test_handoff_gives_contacts_and_emergency_line(use_api: str) -> None:
         ("5", {}, [], {"language_code": "kk"}, "kk"),  # Telegram's hint, when nothing else
     ],
 )
-def test_language_slot(text: str, slots: dict[str, Any], entities: list[dict[str, Any]],
-                       metadata: dict[str, Any], expected: str) -> None:
+def test_language_slot(
+    text: str,
+    slots: dict[str, Any],
+    entities: list[dict[str, Any]],
+    metadata: dict[str, Any],
+    expected: str,
+) -> None:
     t = tracker(text, "greet", slots=slots, entities=entities, metadata=metadata)
     result = asyncio.run(ValidateSlotMappings().extract_language(CollectingDispatcher(), t, {}))
     assert result == {"language": expected}
@@ -139,15 +179,20 @@ def test_citizenship_group_from_country() -> None:
 
 
 def test_help_menu_shows_area_or_all() -> None:
-    messages, _ = run(ActionHelpMenu(), tracker("/help_menu", "help_menu", entities=[{"entity": "area", "value": "child"}]))
+    messages, _ = run(
+        ActionHelpMenu(),
+        tracker("/help_menu", "help_menu", entities=[{"entity": "area", "value": "child"}]),
+    )
     assert messages[0]["response"] == "utter_area_child"
     messages, _ = run(ActionHelpMenu(), tracker("menu", "help_menu"))
     assert messages[0]["response"] == "utter_help_menu"
 
 
 def test_choose_language_confirms_or_offers() -> None:
-    messages, _ = run(ActionChooseLanguage(), tracker("in English", "choose_language",
-                                                       entities=[{"entity": "language", "value": "en"}]))
+    messages, _ = run(
+        ActionChooseLanguage(),
+        tracker("in English", "choose_language", entities=[{"entity": "language", "value": "en"}]),
+    )
     assert messages[0]["response"] == "utter_language_set"
     messages, _ = run(ActionChooseLanguage(), tracker("язык", "choose_language"))
     assert messages[0]["response"] == "utter_choose_language"

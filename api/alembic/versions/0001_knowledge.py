@@ -27,12 +27,21 @@ def upgrade() -> None:
         sa.Column("sources", sa.JSON(), nullable=False),
         sa.Column("source_file", sa.String(255), nullable=False),
         sa.Column("content_hash", sa.String(64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
     )
     op.create_table(
         "snippet_texts",
-        sa.Column("snippet_id", sa.String(160), sa.ForeignKey("snippets.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "snippet_id",
+            sa.String(160),
+            sa.ForeignKey("snippets.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("lang", sa.String(2), primary_key=True),
         sa.Column("title", sa.String(200), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
@@ -49,7 +58,9 @@ def upgrade() -> None:
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("last_verified", sa.Date(), nullable=False),
         sa.Column("content_hash", sa.String(64), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
     )
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")

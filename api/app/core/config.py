@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-DEV_SECRET = "changethis"
+DEV_SECRET = "changethis"  # noqa: S105 - the placeholder that is refused in production
 
 
 class Settings(BaseSettings):

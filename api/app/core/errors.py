@@ -12,10 +12,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.core.logging import request_id
 
 log = logging.getLogger("app.errors")
-NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-         405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-         415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
-         503: "unavailable"}
+NAMES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    503: "unavailable",
+}
 
 
 def _body(status: int, detail: object) -> dict[str, object]:
@@ -29,9 +38,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        detail = [
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        ]
+        detail = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         return JSONResponse(_body(422, detail), 422)
 
     @app.exception_handler(Exception)

@@ -56,7 +56,11 @@ class RequestContext:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], *SECURITY_HEADERS, (b"x-request-id", rid.encode())]
+                message["headers"] = [
+                    *message["headers"],
+                    *SECURITY_HEADERS,
+                    (b"x-request-id", rid.encode()),
+                ]
             await send(message)
 
         try:
@@ -67,10 +71,14 @@ class RequestContext:
         finally:
             log.info(
                 "request",
-                extra={"fields": {
-                    "method": scope["method"], "path": scope["path"], "status": status,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
-                }},
+                extra={
+                    "fields": {
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                    }
+                },
             )
             request_id.reset(token)
 
@@ -84,8 +92,15 @@ async def _reject(send: Send, rid: str, limit: int) -> None:
         f'{{"error":"payload_too_large","detail":"request body over {limit} bytes",'
         f'"request_id":"{rid}"}}'
     ).encode()
-    await send({"type": "http.response.start", "status": 413, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-        *SECURITY_HEADERS,
-    ]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *SECURITY_HEADERS,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

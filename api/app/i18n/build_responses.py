@@ -30,9 +30,7 @@ def load_translations(locales_dir: Path) -> dict[str, dict[str, str]]:
     for lang in TRANSLATED:
         with (locales_dir / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
             catalog = read_po(fh, locale=lang)
-        out[lang] = {
-            str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy
-        }
+        out[lang] = {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
     return out
 
 
@@ -45,7 +43,9 @@ def translate(text: str, lang: str, translations: dict[str, dict[str, str]]) -> 
         raise MissingTranslation(f"{lang}: no translation for {text!r}") from None
 
 
-def _variation(spec: dict[str, Any], lang: str | None, tr: dict[str, dict[str, str]]) -> dict[str, Any]:
+def _variation(
+    spec: dict[str, Any], lang: str | None, tr: dict[str, dict[str, str]]
+) -> dict[str, Any]:
     def say(text: str, joiner: str) -> str:
         if lang is not None:
             return translate(text, lang, tr)
@@ -68,8 +68,10 @@ def build(source: Path, locales_dir: Path) -> dict[str, Any]:
     specs = yaml.safe_load(source.read_text(encoding="utf-8"))
     translations = load_translations(locales_dir)
     responses = {
-        name: [*(_variation(spec, lang, translations) for lang in SUPPORTED),
-               _variation(spec, None, translations)]
+        name: [
+            *(_variation(spec, lang, translations) for lang in SUPPORTED),
+            _variation(spec, None, translations),
+        ]
         for name, spec in specs.items()
     }
     return {"version": "3.1", "responses": responses}

@@ -30,9 +30,20 @@ def problems(locales: Path) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "messages.pot"
         subprocess.run(
-            [sys.executable, "-m", "babel.messages.frontend", "-q", "extract",
-             "-F", str(locales / "babel.cfg"), "-o", str(fresh), str(REPO_ROOT)],
-            check=True, cwd=REPO_ROOT,
+            [
+                sys.executable,
+                "-m",
+                "babel.messages.frontend",
+                "-q",
+                "extract",
+                "-F",
+                str(locales / "babel.cfg"),
+                "-o",
+                str(fresh),
+                str(REPO_ROOT),
+            ],
+            check=True,
+            cwd=REPO_ROOT,
         )
         committed, current = _ids(locales / "messages.pot"), _ids(fresh)
     if committed != current:

@@ -14,7 +14,11 @@ MIN_PER_TOPIC = 3
 
 
 def content_report(
-    knowledge: Knowledge, knowledge_dir: Path, *, stale_after_days: int, today: dt.date | None = None
+    knowledge: Knowledge,
+    knowledge_dir: Path,
+    *,
+    stale_after_days: int,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     today = today or dt.date.today()
     taxonomy = load_taxonomy(knowledge_dir)

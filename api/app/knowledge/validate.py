@@ -61,9 +61,7 @@ def _read_list(path: Path, root: Path, problems: list[Problem]) -> list[Any]:
     return data
 
 
-def _parse(
-    model: type[BaseModel], raw: Any, rel: str, index: int, problems: list[Problem]
-) -> Any:
+def _parse(model: type[BaseModel], raw: Any, rel: str, index: int, problems: list[Problem]) -> Any:
     item = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
     try:
         return model.model_validate(raw)
@@ -79,7 +77,9 @@ def _check_language(rel: str, item: str, fieldname: str, lang: str, text: str) -
         return None
     found = detect(text)
     if found != lang:
-        return Problem(rel, item, f"{fieldname}.{lang}", f"reads as {found or 'unknown'}, not {lang}")
+        return Problem(
+            rel, item, f"{fieldname}.{lang}", f"reads as {found or 'unknown'}, not {lang}"
+        )
     return None
 
 
@@ -103,7 +103,9 @@ def load_knowledge(knowledge_dir: Path, *, check_language: bool = True) -> Knowl
                 continue
             seen[snippet.id] = rel
             if snippet.topic not in topics:
-                problems.append(Problem(rel, snippet.id, "topic", f"unknown topic {snippet.topic!r}"))
+                problems.append(
+                    Problem(rel, snippet.id, "topic", f"unknown topic {snippet.topic!r}")
+                )
             elif not snippet.id.startswith(snippet.topic + "."):
                 problems.append(Problem(rel, snippet.id, "id", f"must start with {snippet.topic}."))
             if snippet.last_reviewed > today:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.deps import SessionDep, SettingsDep
 from app.knowledge.taxonomy import load_taxonomy
 from app.models import Snippet
+from app.routes.caching import etag_response
 from app.schemas import (
     ErrorOut,
     Group,
@@ -23,22 +24,21 @@ from app.schemas import (
     TopicList,
     TopicOut,
 )
-from app.routes.caching import etag_response
 from app.search.service import search as run_search
 
 router = APIRouter(prefix="/v1", tags=["knowledge"])
-ERRORS = {404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 
 def snippet_out(row: Snippet, lang: str | None) -> SnippetOut:
     return SnippetOut(
         snippet_id=row.id,
         topic=row.topic,
-        applies_to=row.applies_to,  # type: ignore[arg-type]
+        applies_to=row.applies_to,
         last_reviewed=row.last_reviewed,
         sources=[SourceOut(**s) for s in row.sources],
         texts={
-            t.lang: TextOut(title=t.title, text=t.body)  # type: ignore[misc]
+            t.lang: TextOut(title=t.title, text=t.body)
             for t in row.texts
             if lang is None or t.lang == lang
         },
@@ -69,7 +69,9 @@ def list_snippets(
     session: SessionDep,
     topic: Annotated[str | None, Query(max_length=80, examples=["stay.registration"])] = None,
     lang: Lang | None = None,
-    group: Annotated[Group | None, Query(description="citizenship group the answer must apply to")] = None,
+    group: Annotated[
+        Group | None, Query(description="citizenship group the answer must apply to")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> Response:
@@ -84,7 +86,10 @@ def list_snippets(
     return etag_response(
         request,
         SnippetList(
-            results=[snippet_out(r, lang) for r in page], total=len(rows), limit=limit, offset=offset
+            results=[snippet_out(r, lang) for r in page],
+            total=len(rows),
+            limit=limit,
+            offset=offset,
         ),
     )
 
@@ -120,8 +125,11 @@ def search(
         query=q,
         results=[
             SearchHit(
-                snippet_id=r.snippet_id, topic=r.topic, lang=r.lang,  # type: ignore[arg-type]
-                score=r.score, title=titles.get(r.snippet_id, ""),
+                snippet_id=r.snippet_id,
+                topic=r.topic,
+                lang=r.lang,
+                score=r.score,
+                title=titles.get(r.snippet_id, ""),
             )
             for r in results
         ],

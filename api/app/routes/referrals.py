@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
-from app.models import Referral
 from app.deps import SessionDep
-from app.schemas import ErrorOut, Lang, ReferralList, ReferralOut
+from app.models import Referral
 from app.routes.caching import etag_response
+from app.schemas import ErrorOut, Lang, ReferralList, ReferralOut
 
 router = APIRouter(prefix="/v1", tags=["referrals"])
 NATIONWIDE = "nationwide"
@@ -19,12 +19,7 @@ NATIONWIDE = "nationwide"
 def _closeness(ref: Referral, city: str | None, service: str | None) -> tuple[int, int, str]:
     """Smaller is closer: her city before nationwide, her exact topic before its area."""
     place = 0 if city and city in ref.cities else 1
-    if not service:
-        fit = 0
-    elif service in ref.services:
-        fit = 0
-    else:
-        fit = 1
+    fit = 0 if not service or service in ref.services else 1
     return (place, fit, ref.id)
 
 
@@ -37,9 +32,12 @@ def _serves(ref: Referral, service: str) -> bool:
 def list_referrals(
     request: Request,
     session: SessionDep,
-    city: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_-]+$", examples=["almaty"])] = None,
+    city: Annotated[
+        str | None, Query(max_length=60, pattern=r"^[a-z_-]+$", examples=["almaty"])
+    ] = None,
     service: Annotated[
-        str | None, Query(max_length=80, pattern=r"^[a-z_.]+$", examples=["safety.domestic_violence"])
+        str | None,
+        Query(max_length=80, pattern=r"^[a-z_.]+$", examples=["safety.domestic_violence"]),
     ] = None,
     lang: Lang | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -58,8 +56,12 @@ def list_referrals(
         ReferralList(
             results=[
                 ReferralOut(
-                    id=r.id, services=r.services, cities=r.cities, languages=r.languages,
-                    last_verified=r.last_verified, **r.data,
+                    id=r.id,
+                    services=r.services,
+                    cities=r.cities,
+                    languages=r.languages,
+                    last_verified=r.last_verified,
+                    **r.data,
                 )
                 for r in rows[:limit]
             ]

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 TITLE_WEIGHT = 4.0
@@ -31,25 +31,23 @@ class SearchBackend(Protocol):
     ) -> list[Hit]: ...
 
 
-
 class SqliteFts(SearchBackend):
     """FTS5 over the stems; bm25 with the title weighted above the body."""
 
     def reindex(self, session: Session, snippet_ids: Iterable[str]) -> None:
         ids = list(snippet_ids)
+        delete = text("DELETE FROM snippet_fts WHERE snippet_id IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        )
+        insert = text(
+            "INSERT INTO snippet_fts (snippet_id, lang, title, body) "
+            "SELECT t.snippet_id, t.lang, t.search_title, t.search_body "
+            "FROM snippet_texts t JOIN snippets s ON s.id = t.snippet_id "
+            "WHERE s.status = 'approved' AND t.snippet_id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True))
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-            marks = ",".join(f":i{n}" for n in range(len(chunk)))
-            params = {f"i{n}": v for n, v in enumerate(chunk)}
-            session.execute(text(f"DELETE FROM snippet_fts WHERE snippet_id IN ({marks})"), params)  # noqa: S608
-            session.execute(
-                text(
-                    "INSERT INTO snippet_fts (snippet_id, lang, title, body) "
-                    "SELECT t.snippet_id, t.lang, t.search_title, t.search_body "
-                    "FROM snippet_texts t JOIN snippets s ON s.id = t.snippet_id "
-                    f"WHERE s.status = 'approved' AND t.snippet_id IN ({marks})"  # noqa: S608
-                ),
-                params,
-            )
+            session.execute(delete, {"ids": chunk})
+            session.execute(insert, {"ids": chunk})
 
     def search(
         self, session: Session, terms_by_lang: dict[str, list[str]], limit: int

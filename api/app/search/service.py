@@ -40,9 +40,7 @@ class _Vocabulary:
         now = time.monotonic()
         if now - self._checked < VOCAB_TTL_SECONDS and self._stamp is not None:
             return
-        stamp = tuple(
-            session.execute(select(func.count(), func.max(Snippet.updated_at))).one()
-        )
+        stamp = tuple(session.execute(select(func.count(), func.max(Snippet.updated_at))).one())
         with self._lock:
             self._checked = now
             if stamp == self._stamp:
@@ -71,7 +69,9 @@ class _Vocabulary:
                 continue
             # Same first letter: typos rarely hit it, and it keeps the candidate list short.
             candidates = self._by_prefix.get((lang, term[:1]), [])
-            mended.extend(difflib.get_close_matches(term, candidates, n=2, cutoff=CLOSE_MATCH_CUTOFF))
+            mended.extend(
+                difflib.get_close_matches(term, candidates, n=2, cutoff=CLOSE_MATCH_CUTOFF)
+            )
         return list(dict.fromkeys(mended))
 
     def invalidate(self) -> None:

@@ -1,0 +1,1 @@
+"""Emergency ("cry for help") detection, independent of the intent classifier."""

@@ -1,0 +1,184 @@
+"""Emergency ("cry for help") detector: a lexicon of regular expressions over normalised text.
+
+It does not depend on the intent classifier: ``detect()`` looks only at the text, so the
+emergency reply goes out even when NLU is wrong or the model is missing. The patterns live in
+``lexicon.yml`` beside this file (see its header for the format); this module only normalises
+the text, compiles the lexicon once and applies it.
+
+Normalisation (the patterns are written for its output):
+
+* Unicode NFC, lowercase;
+* Kazakh letters folded to the Russian ones people type instead
+  (ә→а ғ→г қ→к ң→н ө→о ұ→у ү→у һ→х і→и), ё→е;
+* Latin letters with diacritics (Kazakh Latin 2018/2021, Turkish-style and Czech-style
+  transliteration) folded to plain ASCII: á→a ǵ/ğ→g ı→i ń/ñ→n ó/ö→o ú/ü→u ý→u ş/š→sh ç/č→ch ž→zh;
+* apostrophes (and zero-width characters) removed: "b'et" → "bet", "he'll" → "hell";
+* runs of whitespace collapsed to one space.
+
+Matching: for every category, the spans matched by the global and that category's
+``exclude`` patterns are blanked out (replaced by a newline, which ``.`` never crosses), then
+the category's patterns are searched in what is left. So an exclusion only silences the
+phrase it covers ("хочу убить время") and never the rest of the message.
+
+Priority when several categories match: ``child_danger`` wins (a child is the one in danger),
+otherwise the first match in the order domestic_violence, trafficking, medical_emergency.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CATEGORIES = ("domestic_violence", "trafficking", "child_danger", "medical_emergency")
+
+# The order in which categories are tried; the first one that matches wins.
+PRIORITY = ("child_danger", "domestic_violence", "trafficking", "medical_emergency")
+
+LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
+
+# A macro reference in a pattern: {NAME} with an upper-case name. Regex quantifiers ({2,5})
+# never contain letters, so the two cannot be confused.
+_MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+
+# A masked (excluded) span becomes this; patterns use "." (never DOTALL), which does not
+# match it, so a window like ".{0,30}" cannot reach across an excluded phrase.
+_MASK = "\n"
+
+
+@dataclass(frozen=True)
+class Alarm:
+    category: str
+    pattern: str  # the lexicon entry that matched, for debugging
+
+
+_FOLD = {
+    # Kazakh letters -> the Russian ones people type instead
+    "ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и",
+    "ё": "е",
+    # Latin with diacritics -> ASCII (Kazakh Latin, Turkish- and Czech-style transliteration)
+    "á": "a", "à": "a", "â": "a", "ä": "a", "ã": "a", "å": "a",
+    "ǵ": "g", "ğ": "g",
+    "ı": "i", "í": "i", "ì": "i", "î": "i", "ï": "i",
+    "ń": "n", "ñ": "n", "ň": "n",
+    "ó": "o", "ò": "o", "ô": "o", "ö": "o", "õ": "o",
+    "ú": "u", "ù": "u", "û": "u", "ü": "u", "ū": "u",
+    "ý": "u",  # Kazakh Latin 2018: ý = у
+    "é": "e", "è": "e", "ê": "e", "ë": "e",
+    "ş": "sh", "š": "sh", "ç": "ch", "č": "ch", "ž": "zh",
+    "\u0307": "",  # combining dot left by "İ".lower()
+    # apostrophes and look-alikes: removed
+    "'": "", "’": "", "‘": "", "ʼ": "", "`": "", "´": "", "ʻ": "", "′": "",
+    # invisible characters: removed
+    "\u200b": "", "\u200c": "", "\u200d": "", "\u00ad": "", "\ufeff": "",
+}
+_FOLD_TABLE = str.maketrans(_FOLD)
+
+
+def normalise(text: str) -> str:
+    """The form the lexicon's patterns are written for (see the module docstring)."""
+    text = unicodedata.normalize("NFC", text).lower().translate(_FOLD_TABLE)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class _Entry:
+    source: str  # the lexicon entry as written (for Alarm.pattern)
+    regexes: tuple[re.Pattern[str], ...]  # all must match (usually one)
+
+
+@dataclass(frozen=True)
+class _Category:
+    name: str
+    entries: tuple[_Entry, ...]
+    exclude: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    global_exclude: re.Pattern[str] | None
+    categories: tuple[_Category, ...]  # in PRIORITY order
+
+
+def _expand(pattern: str, macros: dict[str, str], seen: tuple[str, ...] = ()) -> str:
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in macros:
+            raise ValueError(f"lexicon: unknown macro {{{name}}} in {pattern!r}")
+        if name in seen:
+            raise ValueError(f"lexicon: recursive macro {name}")
+        return "(?:" + _expand(macros[name], macros, (*seen, name)) + ")"
+
+    return _MACRO.sub(repl, pattern)
+
+
+def _compile(pattern: str, macros: dict[str, str]) -> re.Pattern[str]:
+    expanded = _expand(pattern, macros)
+    try:
+        return re.compile(expanded)
+    except re.error as exc:  # pragma: no cover - a broken lexicon must fail loudly
+        raise ValueError(f"lexicon: bad pattern {pattern!r}: {exc}") from exc
+
+
+def _flatten(node: Any) -> list[Any]:
+    """Patterns may be a list or a mapping of named groups to lists."""
+    if node is None:
+        return []
+    if isinstance(node, dict):
+        return [item for group in node.values() for item in _flatten(group)]
+    if isinstance(node, list):
+        return list(node)
+    raise ValueError(f"lexicon: expected a list or a mapping of lists, got {node!r}")
+
+
+def _entry(item: Any, macros: dict[str, str]) -> _Entry:
+    if isinstance(item, str):
+        return _Entry(item, (_compile(item, macros),))
+    if isinstance(item, dict) and set(item) == {"all"} and isinstance(item["all"], list):
+        parts = [str(p) for p in item["all"]]
+        return _Entry(" & ".join(parts), tuple(_compile(p, macros) for p in parts))
+    raise ValueError(f"lexicon: an entry is a regex or {{all: [regex, ...]}}, got {item!r}")
+
+
+def _alternation(patterns: list[Any], macros: dict[str, str]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join("(?:" + _expand(str(p), macros) + ")" for p in patterns))
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    with LEXICON_PATH.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    macros = {str(k): str(v) for k, v in (data.get("macros") or {}).items()}
+    cats = data.get("categories") or {}
+    if set(cats) != set(CATEGORIES):
+        raise ValueError(f"lexicon: categories must be exactly {CATEGORIES}, got {sorted(cats)}")
+    categories = []
+    for name in PRIORITY:
+        spec = cats[name] or {}
+        entries = tuple(_entry(item, macros) for item in _flatten(spec.get("patterns")))
+        exclude = _alternation(_flatten(spec.get("exclude")), macros)
+        categories.append(_Category(name, entries, exclude))
+    return _Lexicon(_alternation(_flatten(data.get("exclude")), macros), tuple(categories))
+
+
+def detect(text: str) -> Alarm | None:
+    """The emergency this message is a cry for help about, or None."""
+    if not text:
+        return None
+    lex = _lexicon()
+    norm = normalise(text)
+    if lex.global_exclude is not None:
+        norm = lex.global_exclude.sub(_MASK, norm)
+    for cat in lex.categories:
+        scanned = cat.exclude.sub(_MASK, norm) if cat.exclude is not None else norm
+        for entry in cat.entries:
+            if all(rx.search(scanned) for rx in entry.regexes):
+                return Alarm(cat.name, entry.source)
+    return None
