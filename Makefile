@@ -56,7 +56,7 @@ test: train db  ## the whole test suite
 	@$(API_PY) -m pytest -q tests/api tests/e2e
 
 bench: train db  ## measure accuracy, latency, memory (see README)
-	@$(API_PY) -m pytest -q tests/bench --benchmarks
+	@$(API_PY) -m pytest -q -s tests/bench --benchmarks
 
 clean:  ## remove environments, models and local data
 	rm -rf .venv-api .venv-bot .venv-tools bot/models data bot/domain/responses.yml
