@@ -23,12 +23,21 @@ def language_of(tracker: Tracker) -> str:
     return tracker.get_slot("language") or get_settings().default_language
 
 
-def custom_payload(snippet_id: str, topic: str, lang: str) -> dict[str, str]:
-    """The reply contract (shared/DESIGN.md); channels put it in the form they carry."""
-    return {"snippet_id": snippet_id, "topic": topic, "lang": lang}
+def custom_payload(
+    snippet_id: str, topic: str, lang: str, channel: str | None
+) -> dict[str, Any] | None:
+    """The reply contract (shared/DESIGN.md), in the form her channel carries: flat on
+    REST, wrapped in `data` on socket.io (Rasa unpacks it into emit's arguments), and
+    not at all on Telegram, whose users never see it."""
+    payload = {"snippet_id": snippet_id, "topic": topic, "lang": lang}
+    if channel == "telegram":
+        return None
+    return {"data": payload} if channel == "socketio" else payload
 
 
-def send_snippet(dispatcher: CollectingDispatcher, snippet: dict[str, Any], lang: str) -> None:
+def send_snippet(
+    dispatcher: CollectingDispatcher, snippet: dict[str, Any], lang: str, channel: str | None
+) -> None:
     text = snippet["texts"][lang]
     sources = "; ".join(
         f"{s['title']}" + (f", {s['article']}" if s.get("article") else "") + f" ({s['url']})"
@@ -36,7 +45,7 @@ def send_snippet(dispatcher: CollectingDispatcher, snippet: dict[str, Any], lang
     )
     dispatcher.utter_message(
         response="utter_snippet",
-        json_message=custom_payload(snippet["snippet_id"], snippet["topic"], lang),
+        json_message=custom_payload(snippet["snippet_id"], snippet["topic"], lang, channel),
         snippet_title=text["title"],
         snippet_text=text["text"],
         snippet_sources=sources,
@@ -98,8 +107,9 @@ class ActionAnswerTopic(Action):
         if not batch:
             dispatcher.utter_message(response="utter_no_more")
             return [SlotSet("current_topic", topic)]
+        channel = tracker.get_latest_input_channel()
         for snippet in batch:
-            send_snippet(dispatcher, snippet, lang)
+            send_snippet(dispatcher, snippet, lang, channel)
         dispatcher.utter_message(response="utter_next_step")
         return [
             SlotSet("current_topic", topic),

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from app.knowledge.report import content_report
 from app.knowledge.sync import sync_knowledge
 from app.knowledge.validate import Knowledge, load_knowledge
 from app.models import Referral, Snippet
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from .conftest import FIXTURE_KNOWLEDGE, ROOT, TESTS
 

@@ -6,13 +6,14 @@ import asyncio
 from typing import Any
 
 import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
 from actions.answer import ActionAnswerTopic
 from actions.menus import ActionChooseLanguage, ActionHelpMenu
 from actions.referrals import ActionHandoff, ActionLowConfidence, ActionReferrals
 from actions.slots import ValidateSlotMappings, group_of
-from rasa_sdk import Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 
 def tracker(
@@ -196,3 +197,20 @@ def test_choose_language_confirms_or_offers() -> None:
     assert messages[0]["response"] == "utter_language_set"
     messages, _ = run(ActionChooseLanguage(), tracker("язык", "choose_language"))
     assert messages[0]["response"] == "utter_choose_language"
+
+
+@pytest.mark.parametrize(
+    ("channel", "expected"),
+    [
+        ("rest", {"snippet_id": "s.x.y", "topic": "s.x", "lang": "kk"}),
+        (None, {"snippet_id": "s.x.y", "topic": "s.x", "lang": "kk"}),
+        ("socketio", {"data": {"snippet_id": "s.x.y", "topic": "s.x", "lang": "kk"}}),
+        ("telegram", None),
+    ],
+)
+def test_custom_payload_in_the_form_each_channel_carries(
+    channel: str | None, expected: Any
+) -> None:
+    from actions.answer import custom_payload
+
+    assert custom_payload("s.x.y", "s.x", "kk", channel) == expected

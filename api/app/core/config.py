@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     locales_dir: Path = REPO_ROOT / "locales"
     # Shared secret the action server sends in X-Service-Key for writes.
     service_api_key: str = DEV_SECRET
+    # Secret mixed into the pseudonym of a handoff's sender (HMAC-SHA256); when empty, the
+    # service key is used. Changing it only means old and new handoffs no longer link up.
+    sender_hash_salt: str = ""
     stale_after_days: int = Field(default=180, ge=1)
     retention_days: int = Field(default=30, ge=1)
     max_body_bytes: int = Field(default=64_000, ge=1_000)
@@ -49,6 +52,10 @@ class Settings(BaseSettings):
         elif self.environment == "production" and len(self.service_api_key) < 24:
             raise ValueError("SERVICE_API_KEY must be at least 24 characters in production")
         return self
+
+    @property
+    def sender_salt(self) -> str:
+        return self.sender_hash_salt or self.service_api_key
 
     @property
     def is_sqlite(self) -> bool:

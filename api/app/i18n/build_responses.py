@@ -44,7 +44,7 @@ def translate(text: str, lang: str, translations: dict[str, dict[str, str]]) -> 
 
 
 def _variation(
-    spec: dict[str, Any], lang: str | None, tr: dict[str, dict[str, str]]
+    spec: dict[str, Any], lang: str | None, tr: dict[str, dict[str, str]], channel: str | None
 ) -> dict[str, Any]:
     def say(text: str, joiner: str) -> str:
         if lang is not None:
@@ -52,6 +52,8 @@ def _variation(
         return joiner.join(dict.fromkeys(translate(text, code, tr) for code in SUPPORTED))
 
     variation: dict[str, Any] = {}
+    if channel is not None:
+        variation["channel"] = channel
     if lang is not None:
         variation["condition"] = [{"type": "slot", "name": "language", "value": lang}]
     variation["text"] = say(spec["text"], "\n\n")
@@ -59,21 +61,29 @@ def _variation(
         variation["buttons"] = [
             {"title": say(b["title"], " / "), "payload": b["payload"]} for b in spec["buttons"]
         ]
-    if spec.get("custom"):
-        variation["custom"] = {**spec["custom"], **({"lang": lang} if lang else {})}
+    if spec.get("custom") and channel != "telegram":
+        payload = {**spec["custom"], **({"lang": lang} if lang else {})}
+        variation["custom"] = {"data": payload} if channel == "socketio" else payload
     return variation
+
+
+def _variations(spec: dict[str, Any], tr: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    """One variation per language, then the trilingual default.
+
+    A reply that carries the `custom` payload gets it in the form each channel carries
+    (shared/DESIGN.md): flat on REST, wrapped in `data` on socket.io (Rasa unpacks it into
+    emit's arguments), and not at all on Telegram.
+    """
+    channels: tuple[str | None, ...] = (None,)
+    if spec.get("custom"):
+        channels = ("socketio", "telegram", None)
+    return [_variation(spec, lang, tr, ch) for lang in (*SUPPORTED, None) for ch in channels]
 
 
 def build(source: Path, locales_dir: Path) -> dict[str, Any]:
     specs = yaml.safe_load(source.read_text(encoding="utf-8"))
     translations = load_translations(locales_dir)
-    responses = {
-        name: [
-            *(_variation(spec, lang, translations) for lang in SUPPORTED),
-            _variation(spec, None, translations),
-        ]
-        for name, spec in specs.items()
-    }
+    responses = {name: _variations(spec, translations) for name, spec in specs.items()}
     return {"version": "3.1", "responses": responses}
 
 

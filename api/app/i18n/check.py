@@ -6,6 +6,7 @@ extracted), a missing or fuzzy translation, or placeholders that differ from the
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -44,6 +45,8 @@ def problems(locales: Path) -> list[str]:
             ],
             check=True,
             cwd=REPO_ROOT,
+            # The extractor of bot/responses.yml lives in this package.
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "api")},
         )
         committed, current = _ids(locales / "messages.pot"), _ids(fresh)
     if committed != current:
@@ -58,7 +61,7 @@ def problems(locales: Path) -> list[str]:
         for message in catalog:
             if not message.id:
                 continue
-            where = f"{po.relative_to(REPO_ROOT)}: {str(message.id)[:60]!r}"
+            where = f"{po.relative_to(locales.parent)}: {str(message.id)[:60]!r}"
             if message.id not in current:
                 continue
             if not message.string:
@@ -70,7 +73,7 @@ def problems(locales: Path) -> list[str]:
             ):
                 found.append(f"{where}: placeholders differ from the source")
         missing = current - {str(m.id) for m in catalog if m.id}
-        found += [f"{po.relative_to(REPO_ROOT)}: missing {m[:60]!r}" for m in sorted(missing)]
+        found += [f"{po.relative_to(locales.parent)}: missing {m[:60]!r}" for m in sorted(missing)]
     return found
 
 
