@@ -6,7 +6,8 @@ BOT := .venv-bot/bin
 export PYTHONPATH := $(CURDIR)/api
 
 .PHONY: help setup run test test-api test-bot test-e2e lint validate sync content-report \
-        catalogs translations-check responses train bench clean
+        catalogs translations-check responses train bench clean \
+        knowledge-po-export knowledge-po-import
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -34,6 +35,16 @@ sync: db  ## alias of db
 
 content-report: setup  ## coverage per topic and language, drafts, stale snippets
 	@$(API_PY) -m app.cli report
+
+# Languages of the knowledge PO files, e.g. `make knowledge-po-import PO_LANGS=kk`.
+PO_LANGS ?= kk ru
+
+knowledge-po-export: setup  ## snippet titles/texts to locales/knowledge/<lang>.po for translators
+	@for lang in $(PO_LANGS); do $(API_PY) -m app.cli export-po --lang $$lang || exit 1; done
+
+knowledge-po-import: setup  ## translated locales/knowledge/<lang>.po back into knowledge/
+	@for lang in $(PO_LANGS); do \
+	  $(API_PY) -m app.cli import-po --lang $$lang locales/knowledge/$$lang.po || exit 1; done
 
 catalogs: setup  ## extract strings into locales/messages.pot and update the .po files
 	@$(API_PY) -m babel.messages.frontend -q extract -F locales/babel.cfg -o locales/messages.pot \

@@ -6,13 +6,19 @@ import signal
 import sys
 import time
 
-from stack import local_stack
+from stack import local_stack, telegram_env
 
 
 def main() -> int:
     started = time.monotonic()
-    stack = local_stack()
-    print("[run] starting api :8000, actions :5055, rasa :5005 (logs in data/logs/)")
+    telegram = telegram_env()
+    stack = local_stack(env=telegram)
+    channels = (
+        "REST, socket.io and Telegram"
+        if telegram.get("TELEGRAM_ACCESS_TOKEN")
+        else "REST, socket.io"
+    )
+    print(f"[run] starting api :8000, actions :5055, rasa :5005 ({channels}; logs in data/logs/)")
     try:
         stack.start()
     except RuntimeError as exc:

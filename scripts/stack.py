@@ -95,6 +95,15 @@ def actions_service(port: int, api_url: str, env: dict[str, str]) -> Service:
     )
 
 
+def credentials_file(env: dict[str, str]) -> str:
+    """credentials.telegram.yml (rest, socketio and Telegram) when `env` sets
+    TELEGRAM_ACCESS_TOKEN, else credentials.yml (rest and socketio only). Only `env`
+    counts, so a token exported in a developer's shell never reaches the tests."""
+    if env.get("TELEGRAM_ACCESS_TOKEN", "").strip():
+        return "credentials.telegram.yml"
+    return "credentials.yml"
+
+
 def rasa_service(port: int, actions_url: str, model: Path, env: dict[str, str]) -> Service:
     return Service(
         "rasa",
@@ -108,7 +117,7 @@ def rasa_service(port: int, actions_url: str, model: Path, env: dict[str, str]) 
             "--endpoints",
             "endpoints.yml",
             "--credentials",
-            "credentials.yml",
+            credentials_file(env),
             "--cors",
             "*",
         ],
@@ -116,6 +125,18 @@ def rasa_service(port: int, actions_url: str, model: Path, env: dict[str, str]) 
         f"http://127.0.0.1:{port}/",
         {"PYTHONPATH": str(ROOT / "bot"), "ACTION_SERVER_URL": actions_url, **env},
     )
+
+
+def telegram_env(dotenv: Path = ROOT / ".env") -> dict[str, str]:
+    """The TELEGRAM_* settings for `make run`: from the environment, else from .env."""
+    found: dict[str, str] = {}
+    if dotenv.exists():
+        for line in dotenv.read_text(encoding="utf-8").splitlines():
+            key, sep, value = line.strip().partition("=")
+            if sep and key.startswith("TELEGRAM_"):
+                found[key] = value.strip().strip("'\"")
+    found.update({k: v for k, v in os.environ.items() if k.startswith("TELEGRAM_")})
+    return {k: v for k, v in found.items() if v}
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """`rasa data validate`, failing on every warning except one it cannot judge.
 
 Rasa warns that a response "is not used in any story or rule" when only a custom
-action or a form sends it. Those responses are named in bot/actions/
+action or a form sends it. Those responses are named in bot/actions/ or bot/channels/
 (`response="utter_..."`, or `utter_area_<area>` for the menus) or are a form's
 `utter_ask_<slot>`, so this accepts exactly those and fails on the rest.
 """
@@ -21,7 +21,7 @@ WARNING = re.compile(r"UserWarning: (.*)")
 
 def sent_by_actions() -> set[str]:
     names: set[str] = set()
-    for path in (BOT / "actions").glob("*.py"):
+    for path in [*(BOT / "actions").glob("*.py"), *(BOT / "channels").glob("*.py")]:
         names |= set(re.findall(r'"(utter_[a-z_]+)"', path.read_text()))
     areas = re.findall(r"^  ([a-z]+):$", (ROOT / "knowledge" / "taxonomy.yaml").read_text(), re.M)
     # Forms ask for their slots with utter_ask_<slot>.
@@ -31,9 +31,19 @@ def sent_by_actions() -> set[str]:
 
 def main() -> int:
     result = subprocess.run(
-        [str(ROOT / ".venv-bot" / "bin" / "rasa"), "data", "validate", "--domain", "domain",
-         "--data", "data"],
-        cwd=BOT, capture_output=True, text=True, env={"PYTHONPATH": str(BOT), "PATH": "/usr/bin:/bin"},
+        [
+            str(ROOT / ".venv-bot" / "bin" / "rasa"),
+            "data",
+            "validate",
+            "--domain",
+            "domain",
+            "--data",
+            "data",
+        ],
+        cwd=BOT,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(BOT), "PATH": "/usr/bin:/bin"},
     )
     output = result.stdout + result.stderr
     allowed = sent_by_actions()

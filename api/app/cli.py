@@ -3,6 +3,7 @@
 python -m app.cli validate
 python -m app.cli sync
 python -m app.cli report [--json] [--stale-days N]
+python -m app.cli purge [--days N]
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from app.core.config import get_settings
 from app.db import get_engine
 from app.knowledge.report import content_report, format_report
 from app.knowledge.sync import sync_knowledge
+from app.knowledge.translations import (
+    TARGET_LANGS,
+    TranslationError,
+    export_po,
+    import_po,
+    write_catalog,
+)
 from app.knowledge.validate import load_knowledge
+from app.privacy import purge_expired
 
 
 def _validate(knowledge_dir: Path) -> int:
@@ -56,6 +65,51 @@ def _report(knowledge_dir: Path, as_json: bool, stale_days: int) -> int:
     return 0
 
 
+def _purge(retention_days: int) -> int:
+    with Session(get_engine()) as session:
+        deleted = purge_expired(session, retention_days)
+    print(f"purged rows older than {retention_days} days: " + json.dumps(deleted))
+    return 0
+
+
+def _export_po(knowledge_dir: Path, lang: str, out: Path) -> int:
+    try:
+        catalog = export_po(knowledge_dir, lang)
+    except TranslationError as exc:
+        print(f"not exported: {exc}", file=sys.stderr)
+        return 1
+    write_catalog(catalog, out)
+    print(f"wrote {len(catalog)} {lang} messages to {out}")
+    return 0
+
+
+def _import_po(knowledge_dir: Path, lang: str, po_path: Path) -> int:
+    try:
+        report = import_po(knowledge_dir, po_path, lang)
+    except TranslationError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(report.summary())
+    if report.approved_changed:
+        print(
+            "warning: the text of these approved snippets changed; an editor must re-review "
+            "them against their sources (docs/CONTENT_GUIDE.md):",
+            file=sys.stderr,
+        )
+        for snippet_id in report.approved_changed:
+            print(f"  {snippet_id}", file=sys.stderr)
+    if report.problems:
+        for problem in report.problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"{len(report.problems)} problem(s) in the imported snippets: "
+            "fix them in the YAML files (or in the PO file and import again)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     parser = argparse.ArgumentParser(prog="python -m app.cli", description=__doc__.splitlines()[0])
@@ -66,11 +120,28 @@ def main(argv: list[str] | None = None) -> int:
     report = sub.add_parser("report", help="coverage, drafts and stale snippets")
     report.add_argument("--json", action="store_true")
     report.add_argument("--stale-days", type=int, default=settings.stale_after_days)
+    purge = sub.add_parser("purge", help="delete conversations older than RETENTION_DAYS")
+    purge.add_argument("--days", type=int, default=settings.retention_days)
+    export = sub.add_parser("export-po", help="write snippet titles and texts to a PO file")
+    export.add_argument("--lang", required=True, choices=TARGET_LANGS)
+    export.add_argument("--out", type=Path, help="default: locales/knowledge/<lang>.po")
+    imp = sub.add_parser("import-po", help="write translations from a PO file into knowledge/")
+    imp.add_argument("--lang", required=True, choices=TARGET_LANGS)
+    imp.add_argument("po_path", metavar="PATH", type=Path)
     args = parser.parse_args(argv)
     if args.command == "validate":
         return _validate(args.knowledge_dir)
     if args.command == "sync":
         return _sync(args.knowledge_dir)
+    if args.command == "export-po":
+        out = args.out or settings.locales_dir / "knowledge" / f"{args.lang}.po"
+        return _export_po(args.knowledge_dir, args.lang, out)
+    if args.command == "import-po":
+        return _import_po(args.knowledge_dir, args.lang, args.po_path)
+    if args.command == "purge":
+        if args.days < 1:
+            parser.error("--days must be at least 1")
+        return _purge(args.days)
     return _report(args.knowledge_dir, args.json, args.stale_days)
 
 

@@ -13,7 +13,7 @@ from app.core import errors
 from app.core.config import Settings, get_settings
 from app.core.logging import configure
 from app.core.middleware import RequestContext
-from app.routes import health, knowledge, referrals
+from app.routes import conversations, health, knowledge, referrals, stats
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
     errors.install(app)
-    for module in (health, knowledge, referrals):
+    for module in (health, knowledge, referrals, conversations, stats):
         app.include_router(module.router)
     return app
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, func
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 LANGS = ("kk", "ru", "en")
@@ -76,3 +87,98 @@ class Referral(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+# --- Conversations: what the bot hands to people, and what it learns (migration 0002). ---
+# Nothing here holds a raw sender id or unmasked free text; rows older than
+# settings.retention_days are deleted by `python -m app.cli purge` / POST /v1/privacy/purge.
+
+CHANNELS = ("telegram", "socketio", "rest")
+HANDOFF_STATUSES = ("open", "taken", "closed")
+AUTHORS = ("user", "staff", "bot")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _one_of(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    allowed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=name)
+
+
+class Handoff(Base):
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        _one_of("channel", CHANNELS, "ck_handoffs_channel"),
+        _one_of("status", HANDOFF_STATUSES, "ck_handoffs_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now(), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    # HMAC-SHA256 of the sender id with a server-side secret; never the raw id.
+    sender_hash: Mapped[str] = mapped_column(String(64), index=True)
+    lang: Mapped[str] = mapped_column(String(2))
+    topic: Mapped[str | None] = mapped_column(String(80), index=True)
+    consent: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    taken_by: Mapped[str | None] = mapped_column(String(120))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    messages: Mapped[list[HandoffMessage]] = relationship(
+        back_populates="handoff",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="HandoffMessage.id",
+    )
+
+
+class HandoffMessage(Base):
+    __tablename__ = "handoff_messages"
+    __table_args__ = (_one_of("author", AUTHORS, "ck_handoff_messages_author"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now(), index=True
+    )
+    author: Mapped[str] = mapped_column(String(8))
+    text_masked: Mapped[str] = mapped_column(Text)
+
+    handoff: Mapped[Handoff] = relationship(back_populates="messages")
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+    __table_args__ = (_one_of("channel", CHANNELS, "ck_feedback_channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now(), index=True
+    )
+    # Not a foreign key: feedback outlives a snippet that is later retired or removed.
+    snippet_id: Mapped[str] = mapped_column(String(160), index=True)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    lang: Mapped[str] = mapped_column(String(2))
+    channel: Mapped[str] = mapped_column(String(16))
+
+
+class Question(Base):
+    __tablename__ = "questions"
+    __table_args__ = (_one_of("channel", CHANNELS, "ck_questions_channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now(), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    lang: Mapped[str] = mapped_column(String(2))
+    topic: Mapped[str | None] = mapped_column(String(80), index=True)
+    answered: Mapped[bool] = mapped_column(Boolean, index=True)
+    # Masked text, kept only for questions the bot could not answer.
+    text_masked: Mapped[str | None] = mapped_column(Text)

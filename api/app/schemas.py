@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Lang = Literal["kk", "ru", "en"]
 Group = Literal["eaeu", "non_eaeu"]
@@ -89,3 +89,242 @@ class ReferralOut(BaseModel):
 
 class ReferralList(BaseModel):
     results: list[ReferralOut]
+
+
+# --- Conversations: handoffs, feedback, questions (writes by the action server). ---
+
+Channel = Literal["telegram", "socketio", "rest"]
+Author = Literal["user", "staff", "bot"]
+TopicId = Annotated[
+    str,
+    Field(
+        max_length=80,
+        pattern=r"^[a-z_]+(\.[a-z_]+)*$",
+        description="a taxonomy topic id",
+        examples=["stay.registration"],
+    ),
+]
+FreeText = Annotated[
+    str,
+    Field(min_length=1, max_length=2000),
+    # NUL cannot be stored in PostgreSQL text and is never meant; drop it, keep the rest.
+    AfterValidator(lambda text: text.replace("\x00", "")),
+]
+
+
+class TranscriptItem(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    author: Author
+    text: FreeText = Field(description="stored with phone, e-mail and document numbers masked")
+
+
+class HandoffIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,  # JSON types as documented: no "true" for true, no 0 for false
+        json_schema_extra={
+            "examples": [
+                {
+                    "channel": "telegram",
+                    "sender_id": "123456789",
+                    "lang": "ru",
+                    "topic": "stay.registration",
+                    "consent": True,
+                    "transcript": [
+                        {"author": "user", "text": "Хозяин не делает мне регистрацию"},
+                        {"author": "bot", "text": "Регистрацию делает принимающая сторона…"},
+                        {"author": "user", "text": "Позвоните мне: +7 701 123 45 67"},
+                    ],
+                }
+            ]
+        },
+    )
+
+    channel: Channel
+    sender_id: str = Field(
+        min_length=1,
+        max_length=200,
+        description="the channel's id of her chat; only a keyed hash of it is stored",
+    )
+    lang: Lang
+    topic: TopicId | None = None
+    consent: Literal[True] = Field(
+        description="she agreed that a person reads the conversation; must be true"
+    )
+    transcript: list[TranscriptItem] = Field(default_factory=list, max_length=50)
+
+
+class HandoffOut(BaseModel):
+    id: int = Field(examples=[42])
+    status: Literal["open", "taken", "closed"]
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,  # JSON types as documented: no "true" for true, no 0 for false
+        json_schema_extra={
+            "examples": [
+                {
+                    "snippet_id": "stay.registration.host-notifies-3-days",
+                    "helpful": True,
+                    "lang": "kk",
+                    "channel": "socketio",
+                }
+            ]
+        },
+    )
+
+    snippet_id: str = Field(min_length=1, max_length=160, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    helpful: bool
+    lang: Lang
+    channel: Channel
+
+
+class QuestionIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,  # JSON types as documented: no "true" for true, no 0 for false
+        json_schema_extra={
+            "examples": [
+                {
+                    "channel": "telegram",
+                    "lang": "kk",
+                    "topic": None,
+                    "answered": False,
+                    "text": "балабақшаға кезекке қалай тұрамын?",
+                }
+            ]
+        },
+    )
+
+    channel: Channel
+    lang: Lang
+    topic: TopicId | None = None
+    answered: bool
+    text: FreeText = Field(description="kept, masked, only when the bot could not answer")
+
+
+class CreatedOut(BaseModel):
+    id: int = Field(examples=[1207])
+
+
+# --- Statistics: every count under the threshold is withheld. ---
+
+
+class Count(BaseModel):
+    count: int | None = Field(description="null when suppressed", examples=[12])
+    suppressed: bool = False
+
+
+class KeyedCount(Count):
+    key: str | None = Field(
+        description="topic id, language, channel or ISO week (2026-W48); null: no topic"
+    )
+
+
+class Breakdown(BaseModel):
+    total: Count
+    by_topic: list[KeyedCount]
+    by_lang: list[KeyedCount]
+    by_channel: list[KeyedCount]
+    by_week: list[KeyedCount]
+
+
+class QuestionStats(Breakdown):
+    answered: Count
+    unanswered: Count
+
+
+class SnippetFeedback(BaseModel):
+    snippet_id: str
+    helpful: Count
+    not_helpful: Count
+
+
+class FeedbackStats(BaseModel):
+    total: Count
+    by_snippet: list[SnippetFeedback]
+
+
+class UnansweredQuestion(BaseModel):
+    text: str = Field(examples=["[phone] балабақшаға кезек"])
+    count: int
+
+
+class StatsOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "min_count": 5,
+                    "retention_days": 30,
+                    "questions": {
+                        "total": {"count": 212, "suppressed": False},
+                        "answered": {"count": 171, "suppressed": False},
+                        "unanswered": {"count": 41, "suppressed": False},
+                        "by_topic": [
+                            {"key": "child.school", "count": 38, "suppressed": False},
+                            {"key": "safety.trafficking", "count": None, "suppressed": True},
+                            {"key": "stay.registration", "count": 96, "suppressed": False},
+                            {"key": "work.eaeu", "count": None, "suppressed": True},
+                            {"key": None, "count": 66, "suppressed": False},
+                        ],
+                        "by_lang": [
+                            {"key": "en", "count": 9, "suppressed": False},
+                            {"key": "kk", "count": 61, "suppressed": False},
+                            {"key": "ru", "count": 142, "suppressed": False},
+                        ],
+                        "by_channel": [
+                            {"key": "socketio", "count": 80, "suppressed": False},
+                            {"key": "telegram", "count": 132, "suppressed": False},
+                        ],
+                        "by_week": [
+                            {"key": "2026-W47", "count": 97, "suppressed": False},
+                            {"key": "2026-W48", "count": 115, "suppressed": False},
+                        ],
+                    },
+                    "handoffs": {
+                        "total": {"count": 7, "suppressed": False},
+                        "by_topic": [{"key": "stay.registration", "count": 7}],
+                        "by_lang": [
+                            {"key": "kk", "count": None, "suppressed": True},
+                            {"key": "ru", "count": None, "suppressed": True},
+                        ],
+                        "by_channel": [{"key": "telegram", "count": 7}],
+                        "by_week": [{"key": "2026-W48", "count": 7}],
+                    },
+                    "feedback": {
+                        "total": {"count": 58, "suppressed": False},
+                        "by_snippet": [
+                            {
+                                "snippet_id": "stay.registration.host-notifies-3-days",
+                                "helpful": {"count": 31, "suppressed": False},
+                                "not_helpful": {"count": 6, "suppressed": False},
+                            }
+                        ],
+                    },
+                    "top_unanswered": [
+                        {"text": "балабақшаға кезекке қалай тұрамын? [phone]", "count": 6}
+                    ],
+                }
+            ]
+        }
+    )
+
+    min_count: int = Field(description="counts below this are suppressed", examples=[5])
+    retention_days: int = Field(description="the statistics cover at most this many days")
+    questions: QuestionStats
+    handoffs: Breakdown
+    feedback: FeedbackStats
+    top_unanswered: list[UnansweredQuestion] = Field(
+        description="masked texts of unanswered questions asked at least min_count times"
+    )
+
+
+class PurgeOut(BaseModel):
+    cutoff: dt.datetime
+    deleted: dict[str, int] = Field(
+        examples=[{"handoffs": 2, "handoff_messages": 9, "feedback": 40, "questions": 130}]
+    )

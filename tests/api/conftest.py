@@ -106,3 +106,9 @@ def client(synced: Session, settings: Settings) -> Iterator[TestClient]:
     app.dependency_overrides[get_settings] = lambda: settings
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def service_headers(settings: Settings) -> dict[str, str]:
+    """What the action server sends with its writes."""
+    return {"X-Service-Key": settings.service_api_key}

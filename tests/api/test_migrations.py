@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from app.db import make_engine
 from sqlalchemy import Engine, inspect
+
+from app.db import make_engine
 
 from .conftest import migrate
 

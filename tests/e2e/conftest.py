@@ -19,33 +19,41 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import subprocess  # noqa: E402
 
-from stack import API_PY, local_stack  # noqa: E402
+from stack import API_PY, Stack, local_stack  # noqa: E402
 from support_pg import free_port  # noqa: E402
 
 MODEL = ROOT / "bot" / "models" / "current.tar.gz"
 Chat = Callable[..., list[dict[str, Any]]]
 
 
-@pytest.fixture(scope="session")
-def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make train` (make test does it first)")
-    tmp = tmp_path_factory.mktemp("e2e")
-    env = {
+def service_env(tmp: Path) -> dict[str, str]:
+    """The environment of an e2e stack: a fresh SQLite database in `tmp`."""
+    return {
         "DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}",
         "ENVIRONMENT": "test",
         "SERVICE_API_KEY": "e2e-" + "k" * 28,
         "RATE_LIMIT": "100000/minute",
         "PYTHONPATH": str(ROOT / "api"),
     }
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    """Migrate the database of `env` and sync the knowledge (KNOWLEDGE_DIR) into it."""
     for args in (["-m", "alembic", "upgrade", "head"], ["-m", "app.cli", "sync"]):
-        subprocess.run(
+        result = subprocess.run(
             [str(API_PY), *args],
             cwd=ROOT / "api",
             env={**os.environ, **env},
-            check=True,
             capture_output=True,
+            text=True,
         )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def start_stack(env: dict[str, str], log_dir: Path) -> tuple[Stack, int]:
+    """Start api, actions and rasa on free ports; return the stack and Rasa's port."""
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make train` (make test does it first)")
     api_port, actions_port, rasa_port = free_port(), free_port(), free_port()
     stack = local_stack(
         api_port=api_port,
@@ -53,9 +61,18 @@ def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         rasa_port=rasa_port,
         model=MODEL,
         env=env,
-        log_dir=tmp / "logs",
+        log_dir=log_dir,
     )
     stack.start(timeout=240)
+    return stack, rasa_port
+
+
+@pytest.fixture(scope="session")
+def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("e2e")
+    env = service_env(tmp)
+    prepare_database(env)
+    stack, rasa_port = start_stack(env, tmp / "logs")
     yield f"http://127.0.0.1:{rasa_port}"
     stack.stop()
 

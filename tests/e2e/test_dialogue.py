@@ -17,10 +17,22 @@ TARGETS = {"kk": 0.92, "ru": 0.95, "en": 0.95}
 
 def test_test_stories_predict_without_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]
     result = subprocess.run(
-        [str(BOT_BIN / "rasa"), "test", "core", "-m", str(MODEL), "--stories",
-         str(ROOT / "tests" / "stories"), "--fail-on-prediction-errors", "--out", str(tmp_path)],
-        cwd=ROOT / "bot", capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "bot"),
-                                                              "PATH": "/usr/bin:/bin"},
+        [
+            str(BOT_BIN / "rasa"),
+            "test",
+            "core",
+            "-m",
+            str(MODEL),
+            "--stories",
+            str(ROOT / "tests" / "stories"),
+            "--fail-on-prediction-errors",
+            "--out",
+            str(tmp_path),
+        ],
+        cwd=ROOT / "bot",
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "bot"), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
 
@@ -28,14 +40,26 @@ def test_test_stories_predict_without_errors(tmp_path) -> None:  # type: ignore[
 @pytest.fixture(scope="module")
 def heldout() -> dict[str, dict[str, object]]:
     result = subprocess.run(
-        [str(BOT_BIN / "python"), str(ROOT / "scripts" / "eval_nlu.py"), "--model", str(MODEL), "--json"],
-        capture_output=True, text=True, check=True,
+        [
+            str(BOT_BIN / "python"),
+            str(ROOT / "scripts" / "eval_nlu.py"),
+            "--model",
+            str(MODEL),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
-def test_heldout_topic_accuracy_meets_the_target(heldout: dict[str, dict[str, object]], lang: str) -> None:
+def test_heldout_topic_accuracy_meets_the_target(
+    heldout: dict[str, dict[str, object]], lang: str
+) -> None:
     result = heldout[lang]
     assert result["examples"] >= 40
-    assert result["accuracy"] >= TARGETS[lang], json.dumps(result["errors"], ensure_ascii=False, indent=1)
+    assert result["accuracy"] >= TARGETS[lang], json.dumps(
+        result["errors"], ensure_ascii=False, indent=1
+    )

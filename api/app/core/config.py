@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     sender_hash_salt: str = ""
     stale_after_days: int = Field(default=180, ge=1)
     retention_days: int = Field(default=30, ge=1)
-    max_body_bytes: int = Field(default=64_000, ge=1_000)
+    # A handoff transcript (50 messages of up to 2,000 characters) must fit.
+    max_body_bytes: int = Field(default=262_144, ge=1_000)
     rate_limit: str = "120/minute"
     cors_origins: list[str] = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

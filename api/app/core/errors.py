@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.logging import request_id
@@ -40,6 +41,14 @@ def install(app: FastAPI) -> None:
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         detail = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         return JSONResponse(_body(422, detail), 422)
+
+    @app.exception_handler(DataError)
+    async def data_error(_: Request, exc: DataError) -> JSONResponse:
+        # PostgreSQL text cannot hold NUL characters (SQLite can): bad input, not our fault.
+        if "NUL" in str(exc.orig):
+            return JSONResponse(_body(422, ["text must not contain NUL (0x00) characters"]), 422)
+        log.exception("database refused a value")
+        return JSONResponse(_body(500, "internal error; it has been logged"), 500)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -1,0 +1,1 @@
+"""Custom Rasa channels (registered by class path in bot/credentials*.yml)."""

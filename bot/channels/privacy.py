@@ -1,0 +1,79 @@
+"""Delete everything Rasa's tracker store holds about one conversation.
+
+Rasa Open Source 3.6 has no delete in its TrackerStore interface, so this knows the
+stores it ships (in memory, SQL, Redis, MongoDB, DynamoDB) and unwraps the wrappers the
+agent puts around them. Any channel can use it; the Telegram channel does for /forget.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Any
+
+from rasa.core.tracker_store import (
+    AwaitableTrackerStore,
+    DynamoTrackerStore,
+    FailSafeTrackerStore,
+    InMemoryTrackerStore,
+    MongoTrackerStore,
+    RedisTrackerStore,
+    SQLTrackerStore,
+    TrackerStore,
+)
+
+log = logging.getLogger(__name__)
+
+
+class ConversationNotDeleted(Exception):
+    """The tracker store could not delete the conversation, or still holds it."""
+
+
+def _stores(store: TrackerStore) -> list[TrackerStore]:
+    """The real stores behind the agent's wrappers (primary first, then a fallback)."""
+    if isinstance(store, AwaitableTrackerStore):
+        return _stores(store._tracker_store)
+    if isinstance(store, FailSafeTrackerStore):
+        found = _stores(store._tracker_store)
+        if store._fallback_tracker_store is not None:
+            found += _stores(store._fallback_tracker_store)
+        return found
+    return [store]
+
+
+async def _delete_from(store: TrackerStore, sender_id: str) -> None:
+    if isinstance(store, InMemoryTrackerStore):
+        store.store.pop(sender_id, None)
+    elif isinstance(store, SQLTrackerStore):
+        with store.session_scope() as session:
+            session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender_id).delete(
+                synchronize_session=False
+            )
+            session.commit()
+    elif isinstance(store, RedisTrackerStore):
+        store.red.delete(store.key_prefix + sender_id)
+    elif isinstance(store, MongoTrackerStore):
+        store.conversations.delete_many({"sender_id": sender_id})
+    elif isinstance(store, DynamoTrackerStore):
+        store.db.delete_item(Key={"sender_id": sender_id})
+    elif callable(getattr(store, "delete", None)):  # a custom store that knows how
+        result: Any = store.delete(sender_id)  # type: ignore[attr-defined]
+        if inspect.isawaitable(result):
+            await result
+    else:
+        raise ConversationNotDeleted(f"{type(store).__name__} cannot delete conversations")
+
+
+async def delete_conversation(tracker_store: TrackerStore, sender_id: str) -> None:
+    """Delete every event of `sender_id`; raise ConversationNotDeleted when it failed."""
+    try:
+        for store in _stores(tracker_store):
+            await _delete_from(store, sender_id)
+        left = await tracker_store.retrieve(sender_id)
+    except ConversationNotDeleted:
+        raise
+    except Exception as exc:
+        raise ConversationNotDeleted(str(exc)) from exc
+    if left is not None and left.events:
+        raise ConversationNotDeleted(f"{len(left.events)} events are still stored")
+    log.info("deleted a conversation at the user's request")
