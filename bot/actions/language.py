@@ -15,24 +15,12 @@ from pathlib import Path
 import yaml
 from lingua import Language, LanguageDetectorBuilder
 
+from safety.detector import normalise
+
 KAZAKH_LETTERS = re.compile(r"[әғқңөұүһі]", re.IGNORECASE)
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
-FOLD = str.maketrans(
-    {
-        "ә": "а",
-        "ғ": "г",
-        "қ": "к",
-        "ң": "н",
-        "ө": "о",
-        "ұ": "у",
-        "ү": "у",
-        "һ": "х",
-        "і": "и",
-        "ё": "е",
-    }
-)
 CODES = {Language.KAZAKH: "kk", Language.RUSSIAN: "ru", Language.ENGLISH: "en"}
 MIN_CONFIDENCE = 0.6
 
@@ -52,7 +40,8 @@ def detect(text: str) -> str | None:
     """kk, ru, en, or None when the text says too little."""
     if KAZAKH_LETTERS.search(text):
         return "kk"
-    words = [w.translate(FOLD) for w in WORD.findall(text.lower())]
+    # The same folding as the emergency detector: Kazakh letters typed as Russian ones.
+    words = WORD.findall(normalise(text))
     if not words:
         return None
     markers = _markers()
