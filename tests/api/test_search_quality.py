@@ -27,7 +27,7 @@ from app.knowledge.taxonomy import topic_ids
 from app.knowledge.validate import Knowledge, load_knowledge
 from app.models import SnippetText
 from app.search.normalize import index_terms
-from app.search.service import search, vocabulary
+from app.search.service import search
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = ROOT / "knowledge"
@@ -186,12 +186,15 @@ def test_search_quality_on_real_knowledge(
         )
 
 
-def test_index_made_by_an_older_normalisation_is_rebuilt(synced: Session) -> None:
-    """Sync skips unchanged snippets, so the search re-indexes stems it no longer makes."""
+def test_index_made_by_an_older_normalisation_is_rebuilt_by_sync(
+    synced: Session, fixture_knowledge: Knowledge
+) -> None:
+    """Sync skips unchanged snippets, so it re-indexes stems the release no longer makes."""
     synced.execute(update(SnippetText).values(search_title="old", search_body="stems"))
     if synced.get_bind().dialect.name == "sqlite":
         synced.execute(text("UPDATE snippet_fts SET title = 'old', body = 'stems'"))
-    vocabulary.invalidate()
+    report = sync_knowledge(synced, fixture_knowledge)
+    assert report.reindexed == 12 and report.unchanged == 4
     results = search(synced, "запесать ребёнка в шклу", limit=1)
     assert [r.snippet_id for r in results] == ["child.school.fixture-enrol"]
     for title, stored in synced.execute(select(SnippetText.title, SnippetText.search_title)):

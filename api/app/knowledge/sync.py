@@ -18,7 +18,7 @@ from app.knowledge.validate import Knowledge
 from app.models import Referral, Snippet, SnippetText
 from app.search.backends import backend_for
 from app.search.normalize import index_terms
-from app.search.service import vocabulary
+from app.search.service import index_is_stale, rebuild_index, vocabulary
 
 
 @dataclass
@@ -30,6 +30,7 @@ class SyncReport:
     referrals_added: list[str] = field(default_factory=list)
     referrals_changed: list[str] = field(default_factory=list)
     referrals_retired: list[str] = field(default_factory=list)
+    reindexed: int = 0
 
     def summary(self) -> str:
         return (
@@ -37,6 +38,7 @@ class SyncReport:
             f"{len(self.retired)} retired, {self.unchanged} unchanged; referrals: "
             f"{len(self.referrals_added)} added, {len(self.referrals_changed)} changed, "
             f"{len(self.referrals_retired)} retired"
+            + (f"; search index rebuilt for {self.reindexed} texts" if self.reindexed else "")
         )
 
 
@@ -124,6 +126,8 @@ def sync_knowledge(session: Session, knowledge: Knowledge) -> SyncReport:
 
     session.flush()
     backend_for(session.get_bind().dialect.name).reindex(session, touched)
+    # Unchanged snippets keep the stems an older release made; redo them all once.
+    report.reindexed = rebuild_index(session) if index_is_stale(session) else 0
     session.commit()
     vocabulary.invalidate()
     return report

@@ -198,8 +198,6 @@ class _Vocabulary:
             self._checked = now
             if stamp == self._stamp:
                 return
-            if _index_is_stale(session):
-                rebuild_index(session)
             df: dict[str, Counter[str]] = {}
             docs: Counter[str] = Counter()
             lengths: Counter[str] = Counter()
@@ -222,7 +220,7 @@ class _Vocabulary:
             self._checked = 0.0
 
 
-def _index_is_stale(session: Session) -> bool:
+def index_is_stale(session: Session) -> bool:
     """Were the stored stems made by another version of `normalize.index_terms`?"""
     sample = session.execute(
         select(
@@ -238,10 +236,10 @@ def _index_is_stale(session: Session) -> bool:
 
 
 def rebuild_index(session: Session) -> int:
-    """Re-make every text's stems and the engine's index, and commit. Returns texts redone.
+    """Re-make every text's stems and the engine's index (the caller commits).
 
     Sync only re-indexes snippets whose content changed, so when `index_terms` changes
-    (a new release), the search does this once by itself: see `_index_is_stale`.
+    (a new release) sync calls this once: see `index_is_stale`. Returns texts redone.
     """
     texts = session.execute(
         select(SnippetText.snippet_id, SnippetText.lang, SnippetText.title, SnippetText.body)
@@ -264,7 +262,6 @@ def rebuild_index(session: Session) -> int:
     backend_for(session.get_bind().dialect.name).reindex(
         session, session.scalars(select(Snippet.id)).all()
     )
-    session.commit()
     return len(texts)
 
 
