@@ -256,7 +256,7 @@ def to_markdown(r: dict[str, Any]) -> str:
         h, cv, d = (
             r["heldout"][lang],
             r["cross_validation"].get(lang, {}),
-            r["detector"].get(lang, {}),
+            r["detector"]["sets"].get(lang, {}),
         )
         lines.append(
             f"| {lang} | {h['accuracy']:.3f} ({h['examples']}) | {cv.get('accuracy', 0):.3f} ({cv.get('examples', 0)}) "
