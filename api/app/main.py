@@ -13,6 +13,7 @@ from app.core import errors
 from app.core.config import Settings, get_settings
 from app.core.logging import configure
 from app.core.middleware import RequestContext
+from app.core.security_headers import SecurityHeaders
 from app.routes import conversations, health, knowledge, referrals, stats
 
 
@@ -35,6 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"]
         )
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
+    # Outermost: every answer carries them, the 413 of RequestContext included.
+    app.add_middleware(SecurityHeaders, https_only=settings.environment == "production")
     errors.install(app)
     for module in (health, knowledge, referrals, conversations, stats):
         app.include_router(module.router)
