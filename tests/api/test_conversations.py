@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -676,3 +677,14 @@ def test_forget_needs_the_service_key_and_a_sane_id(
     response = client.delete("/v1/conversations/" + "9" * 300, headers=service_headers)
     assert response.status_code == 422
     assert "error" in response.json()
+
+
+def test_forget_does_not_log_her_sender_id(
+    client: TestClient, service_headers: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="app.access"):
+        client.delete("/v1/conversations/987654321", headers=service_headers)
+    logged = [r for r in caplog.records if r.name == "app.access"]
+    assert logged, "the request was logged"
+    assert logged[-1].fields["path"] == "/v1/conversations/{sender_id:path}"  # type: ignore[attr-defined]
+    assert "987654321" not in caplog.text + str([r.__dict__ for r in logged])

@@ -67,7 +67,9 @@ class RequestContext:
                 extra={
                     "fields": {
                         "method": scope["method"],
-                        "path": scope["path"],
+                        # The route's template, not the path: a path can hold a sender id
+                        # (DELETE /v1/conversations/{sender_id}).
+                        "path": getattr(scope.get("route"), "path", scope["path"]),
                         "status": status,
                         "ms": round((time.perf_counter() - started) * 1000, 1),
                     }
