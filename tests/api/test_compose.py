@@ -313,3 +313,49 @@ def test_proxy_sends_everything_else_to_the_api_and_hides_metrics(
 def test_only_the_proxy_is_published(services: dict[str, dict[str, Any]]) -> None:
     published = {name for name, s in services.items() if s.get("ports")}
     assert published == {"proxy"}
+
+
+def test_the_build_context_leaves_out_environments_secrets_and_models() -> None:
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert {".venv-*", ".env", "bot/models", ".git", "data"} <= ignored
+    # ... but nothing an image copies.
+    for dockerfile in (ROOT / "deploy").glob("*.Dockerfile"):
+        for stage in Dockerfile.read(dockerfile).stages:
+            for line in stage[1]:
+                if line.upper().startswith("COPY") and "--from" not in line:
+                    for source in shlex.split(line)[1:-1]:
+                        assert source.split("/")[0] not in ignored, (dockerfile.name, source)
+
+
+def test_the_daily_job_reports_its_last_success(tmp_path: Path) -> None:
+    """deploy/every-day.sh, run for real with a tiny interval: a success is stamped, a
+    failure is not, and the loop goes on after a failure."""
+    import subprocess
+    import time
+
+    stamp = tmp_path / "last-success"
+    marker = tmp_path / "runs"
+    script = f'echo run >> {marker}; test "$(wc -l < {marker})" -ne 1'  # the first run fails
+    process = subprocess.Popen(
+        ["sh", str(ROOT / "deploy" / "every-day.sh"), "sh", "-c", script],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PURGE_INTERVAL_SECONDS": "0.2",
+            "LAST_SUCCESS_FILE": str(stamp),
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not stamp.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=10)
+    assert stamp.exists() and int(stamp.read_text()) > 0
+    assert b"failed with exit code 1" in errors
