@@ -120,6 +120,18 @@ def test_data_lives_in_named_volumes(
     assert "/var/lib/postgresql/data" in data
 
 
+def test_postgres_creates_the_tracker_database_rasa_and_the_purge_use(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    mounts = dict(v.split(":")[:2] for v in services["postgres"]["volumes"])
+    init = [src for src, dst in mounts.items() if dst.startswith("/docker-entrypoint-initdb.d/")]
+    assert init, "no init script for the tracker database"
+    sql = (ROOT / init[0]).read_text(encoding="utf-8")
+    tracker_db = _environment(services["rasa-1"])["TRACKER_DB"]
+    assert f"CREATE DATABASE {tracker_db};" in sql
+    assert _environment(services["purge"])["TRACKER_DATABASE_URL"].endswith(f"/{tracker_db}")
+
+
 @dataclass
 class Dockerfile:
     path: Path
