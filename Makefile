@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)/api
 
 .PHONY: help setup run test test-api test-bot test-e2e lint validate sync content-report \
         catalogs translations-check responses train bench clean \
-        knowledge-po-export knowledge-po-import
+        knowledge-po-export knowledge-po-import audit
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ lint: setup  ## ruff and mypy
 	@.venv-api/bin/ruff check api bot scripts tests
 	@.venv-api/bin/ruff format --check api bot scripts tests
 	@.venv-api/bin/mypy
+
+audit: setup  ## pip-audit both lock files; known issues only with a reason (docs/security.md)
+	@$(API_PY) scripts/audit.py
 
 test: train db  ## the whole test suite
 	@$(MAKE) --no-print-directory translations-check validate

@@ -28,6 +28,7 @@ from app.knowledge.translations import (
 )
 from app.knowledge.validate import load_knowledge
 from app.privacy import purge_expired
+from app.tracker_retention import purge_tracker_events
 
 
 def _validate(knowledge_dir: Path) -> int:
@@ -65,9 +66,11 @@ def _report(knowledge_dir: Path, as_json: bool, stale_days: int) -> int:
     return 0
 
 
-def _purge(retention_days: int) -> int:
+def _purge(retention_days: int, tracker_database_url: str) -> int:
     with Session(get_engine()) as session:
         deleted = purge_expired(session, retention_days)
+    if tracker_database_url:
+        deleted["tracker_events"] = purge_tracker_events(tracker_database_url, retention_days)
     print(f"purged rows older than {retention_days} days: " + json.dumps(deleted))
     return 0
 
@@ -120,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     report = sub.add_parser("report", help="coverage, drafts and stale snippets")
     report.add_argument("--json", action="store_true")
     report.add_argument("--stale-days", type=int, default=settings.stale_after_days)
-    purge = sub.add_parser("purge", help="delete conversations older than RETENTION_DAYS")
+    purge = sub.add_parser(
+        "purge", help="delete conversations and tracker events past RETENTION_DAYS"
+    )
     purge.add_argument("--days", type=int, default=settings.retention_days)
     export = sub.add_parser("export-po", help="write snippet titles and texts to a PO file")
     export.add_argument("--lang", required=True, choices=TARGET_LANGS)
@@ -141,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "purge":
         if args.days < 1:
             parser.error("--days must be at least 1")
-        return _purge(args.days)
+        return _purge(args.days, settings.tracker_database_url)
     return _report(args.knowledge_dir, args.json, args.stale_days)
 
 

@@ -12,7 +12,10 @@ from slowapi.util import get_remote_address
 from app.core import errors
 from app.core.config import Settings, get_settings
 from app.core.logging import configure
+from app.core.metrics import Metrics
+from app.core.metrics import router as metrics_router
 from app.core.middleware import RequestContext
+from app.core.security_headers import SecurityHeaders
 from app.routes import conversations, health, knowledge, referrals, stats
 
 
@@ -35,9 +38,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"]
         )
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(Metrics)
+    # Outermost: every answer carries them, the 413 of RequestContext included.
+    app.add_middleware(SecurityHeaders, https_only=settings.environment == "production")
     errors.install(app)
     for module in (health, knowledge, referrals, conversations, stats):
         app.include_router(module.router)
+    app.include_router(metrics_router)
     return app
 
 

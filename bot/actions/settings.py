@@ -17,6 +17,13 @@ class Settings(BaseSettings):
     knowledge_dir: Path = REPO_ROOT / "knowledge"
     default_language: str = "ru"
     snippets_per_answer: int = Field(2, ge=1, le=5)
+    # Prometheus metrics on this port (actions/metrics.py); off when unset or empty.
+    actions_metrics_port: int | None = Field(None, ge=1, le=65535)
+    actions_metrics_host: str = "0.0.0.0"  # noqa: S104 - scraped from the compose network
+
+    @validator("actions_metrics_port", pre=True)
+    def _empty_is_off(cls, value: object) -> object:
+        return None if value == "" else value
 
     @validator("api_url")
     def _http_url(cls, value: str) -> str:

@@ -1,4 +1,4 @@
-"""Delete everything Rasa's tracker store holds about one conversation.
+"""Delete everything kept about one conversation: in Rasa's tracker store and in the API.
 
 Rasa Open Source 3.6 has no delete in its TrackerStore interface, so this knows the
 stores it ships (in memory, SQL, Redis, MongoDB, DynamoDB) and unwraps the wrappers the
@@ -10,7 +10,9 @@ from __future__ import annotations
 import inspect
 import logging
 from typing import Any
+from urllib.parse import quote
 
+import httpx
 from rasa.core.tracker_store import (
     AwaitableTrackerStore,
     DynamoTrackerStore,
@@ -21,6 +23,8 @@ from rasa.core.tracker_store import (
     SQLTrackerStore,
     TrackerStore,
 )
+
+from actions.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -77,3 +81,29 @@ async def delete_conversation(tracker_store: TrackerStore, sender_id: str) -> No
     if left is not None and left.events:
         raise ConversationNotDeleted(f"{len(left.events)} events are still stored")
     log.info("deleted a conversation at the user's request")
+
+
+async def delete_from_api(sender_id: str) -> dict[str, int]:
+    """Delete her handoffs in the API (DELETE /v1/conversations/{sender_id}, which hashes
+    the id as it did when they were stored); raise ConversationNotDeleted when it failed."""
+    settings = get_settings()
+    try:
+        async with httpx.AsyncClient(
+            base_url=settings.api_url, timeout=settings.api_timeout_seconds
+        ) as client:
+            response = await client.delete(
+                f"/v1/conversations/{quote(sender_id, safe='')}",
+                headers={"X-Service-Key": settings.service_api_key},
+            )
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise ConversationNotDeleted(f"the API did not delete her data: {exc}") from exc
+    deleted: dict[str, int] = response.json()["deleted"]
+    return deleted
+
+
+async def forget_everywhere(tracker_store: TrackerStore, sender_id: str) -> None:
+    """/forget: her conversation in the tracker store, then what the API keeps of her."""
+    await delete_conversation(tracker_store, sender_id)
+    deleted = await delete_from_api(sender_id)
+    log.info("deleted her data in the API: %s", deleted)

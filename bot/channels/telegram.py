@@ -58,7 +58,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.privacy import ConversationNotDeleted, delete_conversation
+from channels.privacy import ConversationNotDeleted, forget_everywhere
 
 log = logging.getLogger(__name__)
 
@@ -512,7 +512,7 @@ class TelegramInput(RasaTelegramInput):
         language = await self._language(agent, chat_id, sender)
         try:
             async with agent.lock_store.lock(chat_id):
-                await delete_conversation(agent.tracker_store, chat_id)
+                await forget_everywhere(agent.tracker_store, chat_id)
         except ConversationNotDeleted as exc:
             log.error("could not delete a conversation: %s", exc)
             await self._send_response(agent, out, chat_id, FORGET_FAILED, sender, language)

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     sender_hash_salt: str = ""
     stale_after_days: int = Field(default=180, ge=1)
     retention_days: int = Field(default=30, ge=1)
+    # Rasa's SQL tracker store; when set, the purge deletes its events older than
+    # RETENTION_DAYS too (app/tracker_retention.py). Empty: Rasa keeps trackers in memory.
+    tracker_database_url: str = ""
     # A handoff transcript (50 messages of up to 2,000 characters) must fit.
     max_body_bytes: int = Field(default=262_144, ge=1_000)
     rate_limit: str = "120/minute"
