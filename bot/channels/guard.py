@@ -3,13 +3,14 @@
 - Text is cleaned: NUL and other control characters and lone surrogates (from JSON
   escapes) are removed, so no store (PostgreSQL text cannot hold NUL) and no log chokes.
 - A message longer than MAX_MESSAGE_CHARS is not processed: she is asked, in her
-  language, to write it shorter (the REST channel answers 413 instead).
+  language, to write it shorter.
 - Per-sender rate limit (SENDER_RATE_LIMIT, `limits` notation): over the limit she gets
   a kind "please wait" in her language, except for a cry for help, which always goes
   through (the same safety detector the NLU pipeline uses).
 - When Rasa produced no reply at all (the action server is down: Rasa logs the failed
-  action and goes on silently) or failed (the tracker store is down), she gets
-  utter_api_down: "back soon", with the emergency numbers, in her language.
+  action and goes on silently) or failed (the tracker or lock store is down), she gets
+  utter_api_down: "back soon", with the emergency numbers, in her language; a cry for
+  help gets its emergency response before it.
 """
 
 from __future__ import annotations
@@ -35,8 +36,18 @@ from safety.detector import detect
 log = logging.getLogger(__name__)
 
 API_DOWN = "utter_api_down"
-# Button payloads that are themselves a cry for help.
-SAFETY_INTENTS = ("/safety_domestic_violence", "/safety_trafficking", "/health_emergency")
+# The emergency response for each safety category (bot/data/rules.yml says the same).
+EMERGENCY = {
+    "domestic_violence": "utter_emergency_domestic_violence",
+    "child_danger": "utter_emergency_domestic_violence",
+    "trafficking": "utter_emergency_trafficking",
+    "medical_emergency": "utter_emergency_medical",
+}
+EMERGENCY_FOR_PAYLOAD = {
+    "/safety_domestic_violence": "utter_emergency_domestic_violence",
+    "/safety_trafficking": "utter_emergency_trafficking",
+    "/health_emergency": "utter_emergency_medical",
+}
 # C0 controls except tab, newline and carriage return; DEL.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -48,10 +59,16 @@ def clean_text(text: str) -> str:
     return CONTROL.sub("", text)
 
 
-def is_safety(text: str) -> bool:
+def emergency_response(text: str) -> str | None:
+    """The emergency response a message needs, if it is a cry for help."""
     if text.startswith("/"):
-        return text.startswith(SAFETY_INTENTS)
-    return detect(text) is not None
+        return next((r for p, r in EMERGENCY_FOR_PAYLOAD.items() if text.startswith(p)), None)
+    alarm = detect(text)
+    return EMERGENCY[alarm.category] if alarm is not None else None
+
+
+def is_safety(text: str) -> bool:
+    return emergency_response(text) is not None
 
 
 class _Counting(OutputChannel):
@@ -78,9 +95,9 @@ class Guard:
         self.channel = channel
         self.max_chars = settings.max_message_chars
         self.rates: list[RateLimitItem] = parse_many(settings.sender_rate_limit)
-        self.limiter = MovingWindowRateLimiter(
-            storage_from_string(settings.sender_rate_limit_storage)
-        )
+        # limits 2.x keeps only a weak reference to its storage: hold it here.
+        self.storage = storage_from_string(settings.sender_rate_limit_storage)
+        self.limiter = MovingWindowRateLimiter(self.storage)
         self._key = settings.service_api_key.encode()
 
     def too_long(self, text: str) -> bool:
@@ -114,6 +131,11 @@ class Guard:
         except Exception:
             log.exception("%s: Rasa failed on a message", self.channel)
         if counting.sent == 0:
+            # Rasa failed before its NLU ran (the tracker or lock store is down): a cry
+            # for help still gets the emergency numbers, from here.
+            emergency = emergency_response(text)
+            if emergency:
+                await self.respond(agent, counting.inner, message, emergency)
             await self.respond(agent, counting.inner, message, API_DOWN)
 
     # ------------------------------------------------------------ her language

@@ -59,7 +59,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import texts as texts_
-from channels.guard import Guard, clean_text
+from channels.guard import Guard, clean_text, emergency_response
 from channels.privacy import ConversationNotDeleted, delete_conversation
 
 log = logging.getLogger(__name__)
@@ -441,13 +441,27 @@ class TelegramInput(RasaTelegramInput):
         except Exception:
             # Never leave her without an answer: "back soon", with the emergency numbers.
             log.exception("Rasa failed on a Telegram message")
-            await self._send_response(agent, out, chat_id, API_DOWN, sender)
+            await self._cannot_answer(agent, out, chat_id, texts, sender)
             return
         if conversation.held:
             await self._forget(agent, out, chat_id, conversation.held, sender)
         elif conversation.sent == 0:
             # Rasa goes on silently when the action server is down: say so.
-            await self._send_response(agent, out, chat_id, API_DOWN, sender)
+            await self._cannot_answer(agent, out, chat_id, texts, sender)
+
+    async def _cannot_answer(
+        self,
+        agent: Any,
+        out: TelegramOutput,
+        chat_id: str,
+        texts: list[str],
+        sender: dict[str, Any],
+    ) -> None:
+        """ "Back soon", after the emergency numbers when she asked for help."""
+        emergency = next(filter(None, map(emergency_response, texts)), None)
+        if emergency:
+            await self._send_response(agent, out, chat_id, emergency, sender)
+        await self._send_response(agent, out, chat_id, API_DOWN, sender)
 
     async def _say(
         self, agent: Any, out: TelegramOutput, chat_id: str, sender: dict[str, Any], msgid: str

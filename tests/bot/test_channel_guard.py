@@ -5,6 +5,7 @@ end to end in tests/e2e/test_bad_input.py and tests/e2e/test_faults.py."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 import socket
 from dataclasses import dataclass
@@ -90,6 +91,7 @@ def test_channel_texts_are_translated_and_trilingual_when_the_language_is_unknow
 
 def test_the_sender_limit_counts_per_sender_and_never_holds_back_a_cry_for_help() -> None:
     guard = Guard("rest", settings(sender_rate_limit="3/minute"))
+    gc.collect()  # the limiter's storage must outlive a collection (limits holds a weakref)
     assert [guard.allowed("a", "привет") for _ in range(4)] == [True, True, True, False]
     assert guard.allowed("b", "привет")  # another sender has her own count
     assert guard.allowed("a", DANGER_RU)  # over the limit, and still answered
@@ -212,3 +214,24 @@ def test_a_too_long_message_is_not_processed(agent: Agent) -> None:
     # Rasa's output channels send each paragraph as a message of its own.
     said = "\n\n".join(m["text"] for m in output.messages)
     assert said == texts.translate(texts.TOO_LONG, None, limit=100)
+
+
+def test_when_rasa_fails_a_cry_for_help_still_gets_the_emergency_numbers(
+    agent: Agent, domain: Domain
+) -> None:
+    guard = Guard("rest", settings())
+    message = _message(DANGER_RU, sender="new", metadata={"lang": "ru"})
+    output = message.output_channel
+
+    async def broken(_: UserMessage) -> None:  # the tracker store is down: no NLU ran
+        raise ConnectionError("connection refused")
+
+    run(guard.handle(agent, broken, message))
+    said = [m["text"] for m in output.messages if "text" in m]
+    emergency = next(
+        v["text"]
+        for v in domain.responses["utter_emergency_domestic_violence"]
+        if v.get("text") and any(c.get("value") == "ru" for c in v.get("condition") or [])
+    )
+    assert said == [emergency, _api_down(domain, "ru")]
+    assert "102" in said[0] and "112" in said[0]

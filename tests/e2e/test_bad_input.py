@@ -65,15 +65,10 @@ def test_rest_message(guarded: GuardedStack, case: dict[str, Any]) -> None:
     sender = f"bad-rest-{next(_ids)}"
     text = _text(case)
     response = guarded.rest({"sender": sender, "message": text})
-    if case["expect"] == "too_long":
-        assert response.status_code == 413
-        # Over 4096 characters, or (100,000 of them) a body too large to read at all.
-        assert re.search("at most 4096 characters|too large", response.json()["error"])
-        assert guarded.user_texts(sender) == []
-    else:
-        assert response.status_code == 200, response.text
-        _assert_clear_answer([r["text"] for r in response.json() if "text" in r], case)
-        assert guarded.user_texts(sender) == [_stored(text)]
+    assert response.status_code == 200, response.text
+    _assert_clear_answer([r["text"] for r in response.json() if "text" in r], case)
+    processed = [] if case["expect"] == "too_long" else [_stored(text)]
+    assert guarded.user_texts(sender) == processed
     after = guarded.rest({"sender": sender, "message": NORMAL})
     assert after.status_code == 200
     assert any("text" in r for r in after.json()), after.json()
