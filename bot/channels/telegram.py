@@ -30,6 +30,10 @@ What it changes from Rasa's channel (rasa/core/channels/telegram.py):
   /forget deletes her conversation from the tracker store, then confirms.
 - Stickers, photos, voice notes, files: a kind answer in her language. Edited messages
   are answered like new ones: she usually edits to fix a typo in her question.
+- The guard of every channel (bot/channels/guard.py): control characters removed, the
+  per-sender rate limit (never for a cry for help), over-long texts answered with a
+  request to write shorter, and "back soon" (after the emergency numbers for a cry for
+  help) when Rasa sends nothing or fails.
 """
 
 from __future__ import annotations
