@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     @validator("actions_metrics_port", pre=True)
     def _empty_is_off(cls, value: object) -> object:
         return None if value == "" else value
+
     # The channel layer in the Rasa server (bot/channels/guard.py) reads these too.
     sender_rate_limit: str = "30/minute;10/10 seconds"
     sender_rate_limit_storage: str = "memory://"
