@@ -16,7 +16,7 @@ from app.core.metrics import Metrics
 from app.core.metrics import router as metrics_router
 from app.core.middleware import RequestContext
 from app.core.security_headers import SecurityHeaders
-from app.routes import conversations, health, knowledge, referrals, stats
+from app.routes import conversations, handoffs, health, knowledge, referrals, stats
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,6 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, knowledge, referrals, conversations, stats):
         app.include_router(module.router)
     app.include_router(metrics_router)
+    # Public /v1/handoffs/replies first: it would otherwise match /v1/handoffs/{handoff_id}.
+    app.include_router(handoffs.public)
+    app.include_router(handoffs.router)
     return app
 
 
