@@ -9,6 +9,7 @@ from slowapi.errors import RateLimitExceeded
 from slowapi.middleware import SlowAPIMiddleware
 from slowapi.util import get_remote_address
 
+from app import console
 from app.core import errors
 from app.core.config import Settings, get_settings
 from app.core.logging import configure
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for module in (health, knowledge, referrals, conversations, stats):
         app.include_router(module.router)
+    console.install(app)
     return app
 
 

@@ -56,9 +56,11 @@ class RequestContext:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
+                # A route's own stricter value (the console's X-Frame-Options DENY) wins.
+                present = {name.lower() for name, _ in message["headers"]}
                 message["headers"] = [
                     *message["headers"],
-                    *SECURITY_HEADERS,
+                    *((k, v) for k, v in SECURITY_HEADERS if k not in present),
                     (b"x-request-id", rid.encode()),
                 ]
             await send(message)
