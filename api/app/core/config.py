@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     console_session_hours: int = Field(default=12, ge=1, le=24 * 30)
     # None: Secure cookies in production (behind HTTPS) and not for local plain http.
     console_cookie_secure: bool | None = None
+    # Staff replies to a handoff from Telegram go out through the Bot API, with the bot's
+    # own token and API server (the same variables the bot reads; empty = not delivered).
+    telegram_access_token: str = ""
+    telegram_api_base: str = Field(default="https://api.telegram.org", pattern=r"^https?://")
+    telegram_timeout_seconds: float = Field(default=10, gt=0, le=60)
 
     @model_validator(mode="after")
     def _secrets_are_safe(self) -> Settings:
