@@ -16,6 +16,7 @@ from app.models import Feedback, Question
 PAGES = {
     "/console/lookup?q=school": "staff",
     "/console/referrals?city=almaty": "staff",
+    "/console/handoffs": "staff",
     "/console/review": "editor",
     "/console/stats": "admin",
     "/console/stats/questions-topic.csv": "admin",

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 
 def install(app: FastAPI) -> None:
-    from app.console import lookup, review, signin, staff_pages, stats_pages
+    from app.console import handoff_pages, lookup, review, signin, staff_pages, stats_pages
 
-    for module in (signin, lookup, review, stats_pages, staff_pages):
+    for module in (signin, lookup, handoff_pages, review, stats_pages, staff_pages):
         app.include_router(module.router)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,9 +18,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.console.accounts import aware
 from app.i18n.translate import N_
 from app.models import Feedback, Handoff, Question
-from app.routes.stats import MIN_COUNT, raw_breakdown, suppress
+from app.routes.stats import MIN_COUNT, iso_week, raw_breakdown, suppress
 
 SMALL = f"<{MIN_COUNT}"
 WITHHELD = N_("withheld")
@@ -114,12 +116,45 @@ def feedback_table(session: Session) -> Table:
     )
 
 
+def waiting_table(session: Session) -> Table:
+    """Per week: handoffs a person took, and the median minutes she waited for one.
+
+    A median of fewer than MIN_COUNT waits describes too few people: withheld with them.
+    """
+    waits: dict[str, list[float]] = {}
+    for created, taken in session.execute(
+        select(Handoff.created_at, Handoff.taken_at).where(Handoff.taken_at.is_not(None))
+    ):
+        if taken is None:
+            continue
+        minutes = (aware(taken) - aware(created)).total_seconds() / 60
+        waits.setdefault(iso_week(created.date()), []).append(max(minutes, 0.0))
+    counts = cells_of({week: len(w) for week, w in waits.items()})
+    rows = []
+    for week in sorted(waits):
+        count = counts[week]
+        median = (
+            Cell(round(statistics.median(waits[week])))
+            if count.value is not None
+            else (Cell(None, small=count.small))
+        )
+        rows.append((week, [count, median]))
+    return Table(
+        name="handoff-waiting",
+        title=N_("Handoff waiting time by week"),
+        key_header=N_("Week"),
+        columns=[N_("Taken by a person"), N_("Median wait (minutes)")],
+        rows=rows,
+    )
+
+
 def tables(session: Session) -> list[Table]:
     found: list[Table] = []
     for kind, model in (("questions", Question), ("handoffs", Handoff)):
         raw = raw_breakdown(session, model)
         for key, header in BREAKDOWNS:
             found.append(_one_column(f"{kind}-{key[3:]}", TITLES[(kind, key)], header, raw[key]))
+    found.append(waiting_table(session))
     found.append(feedback_table(session))
     return found
 
