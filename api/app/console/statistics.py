@@ -25,6 +25,7 @@ from app.routes.stats import MIN_COUNT, iso_week, raw_breakdown, suppress
 
 SMALL = f"<{MIN_COUNT}"
 WITHHELD = N_("withheld")
+NO_TOPIC = N_("(no topic)")
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Table:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([translate(self.key_header), *(translate(c) for c in self.columns)])
         for key, cells in self.rows:
-            writer.writerow([key, *(translate(c.text) for c in cells)])
+            writer.writerow([translate(key), *(translate(c.text) for c in cells)])
         return out.getvalue()
 
 
@@ -73,7 +74,7 @@ def _one_column(name: str, title: str, key_header: str, raw: dict[Any, int]) -> 
         title=title,
         key_header=key_header,
         columns=[N_("Count")],
-        rows=[("—" if k is None else str(k), [cells[k]]) for k in keys],
+        rows=[(NO_TOPIC if k is None else str(k), [cells[k]]) for k in keys],
     )
 
 
