@@ -24,6 +24,11 @@ function pollConversation() {
   async function refresh() {
     try {
       const response = await fetch(list.dataset.poll, { credentials: "same-origin" });
+      if (response.redirected) {
+        // Signed out meanwhile (the fragment answered with the sign-in page): show it.
+        window.location.reload();
+        return;
+      }
       if (response.ok) {
         const html = await response.text();
         if (html !== list.innerHTML) list.innerHTML = html;
