@@ -5,7 +5,7 @@ API_PY := .venv-api/bin/python
 BOT := .venv-bot/bin
 export PYTHONPATH := $(CURDIR)/api
 
-.PHONY: help setup run test test-api test-bot test-e2e lint validate sync content-report \
+.PHONY: help setup run test test-api test-bot test-e2e test-browser browser-vendor lint validate sync content-report \
         catalogs translations-check responses train bench clean \
         knowledge-po-export knowledge-po-import audit
 
@@ -68,6 +68,13 @@ test: train db  ## the whole test suite
 	@$(API_PY) scripts/validate_bot.py
 	@PYTHONPATH=bot $(BOT)/python -m pytest -q tests/bot
 	@$(API_PY) -m pytest -q tests/api tests/e2e
+	@$(API_PY) -m pytest -q tests/browser
+
+test-browser: train db  ## the staff console in Chromium (UPDATE_SCREENSHOTS=1 rewrites docs/screenshots)
+	@$(API_PY) -m pytest -q tests/browser
+
+browser-vendor:  ## refresh the vendored axe-core of the browser tests (npm, pinned by its lock file)
+	@cd tests/browser/vendor && npm ci --no-audit --no-fund && npm run vendor
 
 bench: train db  ## measure accuracy, latency, memory (see README)
 	@$(API_PY) -m pytest -q -s tests/bench --benchmarks

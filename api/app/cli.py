@@ -4,12 +4,15 @@ python -m app.cli validate
 python -m app.cli sync
 python -m app.cli report [--json] [--stale-days N]
 python -m app.cli purge [--days N]
+python -m app.cli create-admin USERNAME [--role staff|editor|admin]
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -113,6 +116,32 @@ def _import_po(knowledge_dir: Path, lang: str, po_path: Path) -> int:
     return 0
 
 
+PASSWORD_ENV = "CONSOLE_NEW_PASSWORD"  # noqa: S105 - the name of a variable, not a secret
+
+
+def _create_user(username: str, role: str) -> int:
+    """A console account; the password comes from CONSOLE_NEW_PASSWORD or a prompt.
+
+    Never from an argument: arguments end up in shell history and in `ps` output.
+    """
+    from app.console.accounts import AccountError, create_user
+
+    password = os.environ.get(PASSWORD_ENV)
+    if not password:
+        password = getpass.getpass(f"password for {username}: ")
+        if password != getpass.getpass("again: "):
+            print("not created: the two passwords differ", file=sys.stderr)
+            return 1
+    try:
+        with Session(get_engine(), expire_on_commit=False) as session:
+            user = create_user(session, username=username, password=password, role=role)
+    except AccountError as exc:
+        print(f"not created: {exc}", file=sys.stderr)
+        return 1
+    print(f"created {user.role} {user.username}; sign in at /console/login")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     parser = argparse.ArgumentParser(prog="python -m app.cli", description=__doc__.splitlines()[0])
@@ -133,7 +162,14 @@ def main(argv: list[str] | None = None) -> int:
     imp = sub.add_parser("import-po", help="write translations from a PO file into knowledge/")
     imp.add_argument("--lang", required=True, choices=TARGET_LANGS)
     imp.add_argument("po_path", metavar="PATH", type=Path)
+    admin = sub.add_parser(
+        "create-admin", help=f"add a console account (password from {PASSWORD_ENV} or a prompt)"
+    )
+    admin.add_argument("username")
+    admin.add_argument("--role", default="admin", choices=("staff", "editor", "admin"))
     args = parser.parse_args(argv)
+    if args.command == "create-admin":
+        return _create_user(args.username, args.role)
     if args.command == "validate":
         return _validate(args.knowledge_dir)
     if args.command == "sync":

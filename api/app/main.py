@@ -9,6 +9,7 @@ from slowapi.errors import RateLimitExceeded
 from slowapi.middleware import SlowAPIMiddleware
 from slowapi.util import get_remote_address
 
+from app import console
 from app.core import errors
 from app.core.config import Settings, get_settings
 from app.core.logging import configure
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, knowledge, referrals, conversations, stats):
         app.include_router(module.router)
     app.include_router(metrics_router)
+    console.install(app)
     # Public /v1/handoffs/replies first: it would otherwise match /v1/handoffs/{handoff_id}.
     app.include_router(handoffs.public)
     app.include_router(handoffs.router)

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     rate_limit: str = "120/minute"
     cors_origins: list[str] = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Staff console (api/app/console): sign-in lockout, session length, cookie flags.
+    console_max_failed_logins: int = Field(default=5, ge=1)
+    console_lockout_minutes: int = Field(default=15, ge=1)
+    console_session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # None: Secure cookies in production (behind HTTPS) and not for local plain http.
+    console_cookie_secure: bool | None = None
     # Staff replies to a handoff from Telegram go out through the Bot API, with the bot's
     # own token and API server (the same variables the bot reads; empty = not delivered).
     telegram_access_token: str = ""
@@ -65,6 +71,12 @@ class Settings(BaseSettings):
     @property
     def sender_salt(self) -> str:
         return self.sender_hash_salt or self.service_api_key
+
+    @property
+    def console_secure_cookie(self) -> bool:
+        if self.console_cookie_secure is None:
+            return self.environment == "production"
+        return self.console_cookie_secure
 
     @property
     def is_sqlite(self) -> bool:
