@@ -14,6 +14,7 @@ from app.core.config import Settings, get_settings
 from app.core.logging import configure
 from app.core.middleware import RequestContext
 from app.routes import conversations, health, knowledge, referrals, stats
+from app.widget import routes as widget
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,14 +31,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = Limiter(key_func=get_remote_address, default_limits=[settings.rate_limit])
     app.add_exception_handler(RateLimitExceeded, _rate_limit_exceeded_handler)  # type: ignore[arg-type]
     app.add_middleware(SlowAPIMiddleware)
-    if settings.cors_origins:
+    if settings.cors_origins or settings.widget_origins:
+        # Widget sites also post feedback (JSON); service writes stay closed to browsers,
+        # which cannot send X-Service-Key cross-origin (it is not an allowed header).
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"]
+            CORSMiddleware,
+            allow_origins=[*settings.cors_origins, *settings.widget_origins],
+            allow_methods=["GET", "POST"] if settings.widget_origins else ["GET"],
+            allow_headers=["Content-Type"] if settings.widget_origins else [],
         )
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
     errors.install(app)
     for module in (health, knowledge, referrals, conversations, stats):
         app.include_router(module.router)
+    app.include_router(widget.router)
     return app
 
 

@@ -11,6 +11,7 @@ import inspect
 import logging
 from typing import Any
 
+from rasa.core.channels.channel import OutputChannel
 from rasa.core.tracker_store import (
     AwaitableTrackerStore,
     DynamoTrackerStore,
@@ -77,3 +78,40 @@ async def delete_conversation(tracker_store: TrackerStore, sender_id: str) -> No
     if left is not None and left.events:
         raise ConversationNotDeleted(f"{len(left.events)} events are still stored")
     log.info("deleted a conversation at the user's request")
+
+
+FORGOTTEN = "utter_forgotten"
+FORGET_FAILED = "utter_forget_failed"
+
+
+class HoldForget(OutputChannel):
+    """One message's output: passes every reply on, but holds back the /forget
+    confirmation until the conversation is really deleted. Subclasses set the name."""
+
+    def __init__(self, out: OutputChannel) -> None:
+        self.out = out
+        self.held: list[dict[str, Any]] = []
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        if message.get("utter_action") == FORGOTTEN:
+            self.held.append(message)
+        else:
+            await self.out.send_response(recipient_id, message)
+
+
+async def forget_and_confirm(
+    agent: Any, sender_id: str, out: OutputChannel, held: list[Any]
+) -> bool:
+    """Delete `sender_id`'s conversation under its lock, then send the held confirmation.
+
+    Returns False (and sends nothing) when it could not be deleted: the caller tells her.
+    """
+    try:
+        async with agent.lock_store.lock(sender_id):
+            await delete_conversation(agent.tracker_store, sender_id)
+    except Exception as exc:  # ConversationNotDeleted, or the lock store failed: same answer
+        log.error("could not delete a conversation: %s", exc)
+        return False
+    for message in held:
+        await out.send_response(sender_id, message)
+    return True

@@ -50,7 +50,7 @@ from aiogram import Bot
 from aiogram.bot.api import TelegramAPIServer
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.exceptions import TelegramAPIError, Unauthorized
-from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.telegram import TelegramInput as RasaTelegramInput
 from rasa.core.channels.telegram import TelegramOutput as RasaTelegramOutput
 from rasa.shared.exceptions import RasaException
@@ -58,7 +58,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.privacy import ConversationNotDeleted, delete_conversation
+from channels.privacy import FORGET_FAILED, HoldForget, forget_and_confirm
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +79,6 @@ COMMANDS = {
 }
 UNKNOWN_COMMAND = "/help_menu"
 COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?![A-Za-z0-9_])")
-FORGOTTEN = "utter_forgotten"
-FORGET_FAILED = "utter_forget_failed"
 TEXT_ONLY = "utter_text_only"
 API_DOWN = "utter_api_down"
 
@@ -210,23 +208,12 @@ class TelegramOutput(RasaTelegramOutput):
         log.debug("custom payload not sent to Telegram: %s", sorted(json_message))
 
 
-class _HoldForget(OutputChannel):
-    """One update's output: passes every reply on, but holds back the /forget
-    confirmation until the conversation is really deleted."""
-
-    def __init__(self, out: TelegramOutput) -> None:
-        self.out = out
-        self.held: list[dict[str, Any]] = []
+class _HoldForget(HoldForget):
+    """One update's output: holds back the /forget confirmation (channels/privacy.py)."""
 
     @classmethod
     def name(cls) -> str:
         return "telegram"
-
-    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        if message.get("utter_action") == FORGOTTEN:
-            self.held.append(message)
-        else:
-            await self.out.send_response(recipient_id, message)
 
 
 # -------------------------------------------------------------------------- input
@@ -510,16 +497,5 @@ class TelegramInput(RasaTelegramInput):
         """Delete her conversation, then confirm (the confirmation Rasa wrote is already
         in her language); if it could not be deleted, say so."""
         language = await self._language(agent, chat_id, sender)
-        try:
-            async with agent.lock_store.lock(chat_id):
-                await delete_conversation(agent.tracker_store, chat_id)
-        except ConversationNotDeleted as exc:
-            log.error("could not delete a conversation: %s", exc)
+        if not await forget_and_confirm(agent, chat_id, out, held):
             await self._send_response(agent, out, chat_id, FORGET_FAILED, sender, language)
-            return
-        except Exception as exc:  # the lock store failed: same answer
-            log.error("could not delete a conversation: %s", exc)
-            await self._send_response(agent, out, chat_id, FORGET_FAILED, sender, language)
-            return
-        for message in held:
-            await out.send_response(chat_id, message)
