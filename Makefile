@@ -65,6 +65,7 @@ test: train db  ## the whole test suite
 	@$(API_PY) scripts/validate_bot.py
 	@PYTHONPATH=bot $(BOT)/python -m pytest -q tests/bot
 	@$(API_PY) -m pytest -q tests/api tests/e2e
+	@$(API_PY) -m pytest -q tests/browser
 
 bench: train db  ## measure accuracy, latency, memory (see README)
 	@$(API_PY) -m pytest -q -s tests/bench --benchmarks
@@ -72,6 +73,7 @@ bench: train db  ## measure accuracy, latency, memory (see README)
 clean:  ## remove environments, models and local data
 	rm -rf .venv-api .venv-bot .venv-tools bot/models data bot/domain/responses.yml
 
+.PHONY: widget-vendor browser-vendor
 widget-vendor:  ## refresh the widget's vendored socket.io client from npm (package-lock.json)
 	@cd api/app/widget && npm ci --no-audit --no-fund && npm run vendor
 
