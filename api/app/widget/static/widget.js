@@ -278,7 +278,7 @@ socket.on("disconnect", function () {
 });
 
 socket.on("connect_error", function () {
-  setStatus("reconnecting");
+  if (sessionId) setStatus("reconnecting");
 });
 
 socket.on("bot_uttered", function (message) {
