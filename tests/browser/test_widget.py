@@ -250,3 +250,27 @@ def test_size_budget_and_no_third_party_requests(page: Page, site: Site) -> None
     assert len(gzip.compress(body, 9)) < 60_000
     hosts = {urlsplit(url).netloc for url in requests}
     assert hosts <= {urlsplit(site.api).netloc, urlsplit(site.rasa).netloc}, hosts
+
+
+def test_markdown_is_rendered_safely(page: Page, site: Site) -> None:
+    """Text only ever becomes text nodes, <strong> and http(s) links; nothing runs."""
+    open_chat(page, site, "en")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    typed = (
+        '<img src=x onerror="alert(1)"> **bold** [bad](javascript:alert(2)) '
+        "[good](https://example.org/a) http://example.org/b."
+    )
+    page.locator(".ak-input").fill(typed)
+    page.locator(".ak-input").press("Enter")
+    mine = page.locator(".ak-user .ak-text").last
+    expect(mine.locator("strong")).to_have_text("bold")
+    expect(mine).to_contain_text('<img src=x onerror="alert(1)">')
+    assert page.locator(".ak-root img").count() == 0
+    hrefs = mine.locator("a").evaluate_all("links => links.map(a => [a.href, a.rel, a.target])")
+    assert hrefs == [
+        ["https://example.org/a", "noopener noreferrer", "_blank"],
+        ["http://example.org/b", "noopener noreferrer", "_blank"],
+    ]
+    expect(mine).to_contain_text("[bad](javascript:alert(2))")
+    assert dialogs == []
