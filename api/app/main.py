@@ -13,7 +13,7 @@ from app.core import errors
 from app.core.config import Settings, get_settings
 from app.core.logging import configure
 from app.core.middleware import RequestContext
-from app.routes import conversations, health, knowledge, referrals, stats
+from app.routes import conversations, handoffs, health, knowledge, referrals, stats
 from app.widget import routes as widget
 
 
@@ -44,6 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for module in (health, knowledge, referrals, conversations, stats):
         app.include_router(module.router)
+    # Public /v1/handoffs/replies first: it would otherwise match /v1/handoffs/{handoff_id}.
+    app.include_router(handoffs.public)
+    app.include_router(handoffs.router)
     app.include_router(widget.router)
     return app
 

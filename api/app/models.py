@@ -127,6 +127,10 @@ class Handoff(Base):
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     taken_by: Mapped[str | None] = mapped_column(String(120))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Migration 0003. The raw channel address staff replies are delivered to (Telegram
+    # chat id or socket.io session id); cleared on close and by the retention purge.
+    reply_to: Mapped[str | None] = mapped_column(String(200))
+    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     messages: Mapped[list[HandoffMessage]] = relationship(
         back_populates="handoff",
@@ -149,6 +153,9 @@ class HandoffMessage(Base):
     )
     author: Mapped[str] = mapped_column(String(8))
     text_masked: Mapped[str] = mapped_column(Text)
+    # Migration 0003. Staff messages only: when her channel accepted it, or why it did not.
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    delivery_error: Mapped[str | None] = mapped_column(String(200))
 
     handoff: Mapped[Handoff] = relationship(back_populates="messages")
 

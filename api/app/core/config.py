@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     rate_limit: str = "120/minute"
     cors_origins: list[str] = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Staff replies to a handoff from Telegram go out through the Bot API, with the bot's
+    # own token and API server (the same variables the bot reads; empty = not delivered).
+    telegram_access_token: str = ""
+    telegram_api_base: str = Field(default="https://api.telegram.org", pattern=r"^https?://")
+    telegram_timeout_seconds: float = Field(default=10, gt=0, le=60)
     # Web widget (api/app/widget). Sites that embed it, JSON list of origins: they may post
     # feedback and read handoff replies from the browser.
     widget_origins: list[str] = []

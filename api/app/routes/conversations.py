@@ -1,4 +1,4 @@
-"""Writes from the action server: handoffs to a person, feedback on answers, questions asked.
+"""Writes from the action server: feedback on answers, questions asked (handoffs: handoffs.py).
 
 Every route needs the service key. Free text is masked before it is stored, the sender id
 is kept only as a keyed hash, and everything is deleted after the retention period.
@@ -14,14 +14,12 @@ from sqlalchemy import select
 
 from app.deps import ServiceKey, SessionDep, SettingsDep
 from app.knowledge.taxonomy import topic_ids
-from app.models import Feedback, Handoff, HandoffMessage, Question, Snippet
-from app.privacy import mask, purge_expired, sender_hash
+from app.models import Feedback, Question, Snippet
+from app.privacy import mask, purge_expired
 from app.schemas import (
     CreatedOut,
     ErrorOut,
     FeedbackIn,
-    HandoffIn,
-    HandoffOut,
     PurgeOut,
     QuestionIn,
 )
@@ -41,33 +39,6 @@ WRITE: dict[int | str, dict[str, Any]] = {
 def _check_topic(topic: str | None, settings: SettingsDep) -> None:
     if topic is not None and topic not in topic_ids(settings.knowledge_dir):
         raise HTTPException(422, [f"body.topic: unknown topic {topic!r}"])
-
-
-@router.post(
-    "/handoffs", status_code=201, response_model=HandoffOut, responses=WRITE, tags=["handoffs"]
-)
-def create_handoff(body: HandoffIn, session: SessionDep, settings: SettingsDep) -> HandoffOut:
-    """She asked for a person and agreed that staff read the conversation.
-
-    The transcript is stored with phone, e-mail and document numbers masked; the sender id
-    only as a keyed hash, so her handoffs can be linked without knowing who she is.
-    """
-    _check_topic(body.topic, settings)
-    handoff = Handoff(
-        channel=body.channel,
-        sender_hash=sender_hash(body.sender_id, settings.sender_salt),
-        lang=body.lang,
-        topic=body.topic,
-        consent=body.consent,
-        status="open",
-        messages=[
-            HandoffMessage(author=item.author, text_masked=mask(item.text))
-            for item in body.transcript
-        ],
-    )
-    session.add(handoff)
-    session.commit()
-    return HandoffOut(id=handoff.id, status="open")
 
 
 @router.post(

@@ -1,0 +1,40 @@
+"""What the service itself says to her during a handoff, in her language, from the catalogs.
+
+The strings are marked with `_` so `make catalogs` extracts them into locales/; at run time
+they are looked up in locales/<lang>/LC_MESSAGES/messages.po (English is the source).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+
+def _(text: str) -> str:
+    """Marks a string for extraction; the translation is looked up by `translate`."""
+    return text
+
+
+# Translators: sent to her when a staff member closes the conversation they took over from
+# the bot; after it, the bot answers her again.
+CLOSED = _(
+    "The person from the helping organisation has closed this conversation. The bot answers "
+    "you again: write your question or choose a topic. If you are in danger, call 112."
+)
+
+
+@lru_cache(maxsize=8)
+def _catalog(locales_dir: Path, lang: str) -> dict[str, str]:
+    po = locales_dir / lang / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+def translate(text: str, lang: str, locales_dir: Path) -> str:
+    """The text in `lang`; the English source when the language has no catalog or entry."""
+    if lang == "en" or not (locales_dir / lang).is_dir():
+        return text
+    return _catalog(locales_dir, lang).get(text, text)
