@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)/api
 
 .PHONY: help setup run test test-api test-bot test-e2e test-browser browser-vendor lint validate sync content-report \
         catalogs translations-check responses train bench clean \
-        knowledge-po-export knowledge-po-import audit
+        knowledge-po-export knowledge-po-import audit widget-vendor
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -81,3 +81,10 @@ bench: train db  ## measure accuracy, latency, memory (see README)
 
 clean:  ## remove environments, models and local data
 	rm -rf .venv-api .venv-bot .venv-tools bot/models data bot/domain/responses.yml
+
+.PHONY: widget-vendor browser-vendor
+widget-vendor:  ## refresh the widget's vendored socket.io client from npm (package-lock.json)
+	@cd api/app/widget && npm ci --no-audit --no-fund && npm run vendor
+
+browser-vendor:  ## refresh axe-core for the browser tests from npm (package-lock.json)
+	@cd tests/browser/vendor && npm ci --no-audit --no-fund && npm run vendor

@@ -26,6 +26,7 @@ def main() -> int:
         return 1
     print(
         f"[run] ready in {time.monotonic() - started:.0f} s\n"
+        "  web widget:   http://localhost:8000/  (demo page; ?lang=kk|ru|en)\n"
         "  chat (REST):  POST http://localhost:5005/webhooks/rest/webhook\n"
         "  API docs:     http://localhost:8000/docs\n"
         "  health:       http://localhost:8000/healthz\n"

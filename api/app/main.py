@@ -18,6 +18,7 @@ from app.core.metrics import router as metrics_router
 from app.core.middleware import RequestContext
 from app.core.security_headers import SecurityHeaders
 from app.routes import conversations, handoffs, health, knowledge, referrals, stats
+from app.widget import routes as widget
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,9 +35,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = Limiter(key_func=get_remote_address, default_limits=[settings.rate_limit])
     app.add_exception_handler(RateLimitExceeded, _rate_limit_exceeded_handler)  # type: ignore[arg-type]
     app.add_middleware(SlowAPIMiddleware)
-    if settings.cors_origins:
+    if settings.cors_origins or settings.widget_origins:
+        # Widget sites also post feedback (JSON); service writes stay closed to browsers,
+        # which cannot send X-Service-Key cross-origin (it is not an allowed header).
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"]
+            CORSMiddleware,
+            allow_origins=[*settings.cors_origins, *settings.widget_origins],
+            allow_methods=["GET", "POST"] if settings.widget_origins else ["GET"],
+            allow_headers=["Content-Type"] if settings.widget_origins else [],
         )
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(Metrics)
@@ -50,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Public /v1/handoffs/replies first: it would otherwise match /v1/handoffs/{handoff_id}.
     app.include_router(handoffs.public)
     app.include_router(handoffs.router)
+    app.include_router(widget.router)
     return app
 
 

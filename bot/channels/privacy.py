@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from rasa.core.channels.channel import OutputChannel
 from rasa.core.tracker_store import (
     AwaitableTrackerStore,
     DynamoTrackerStore,
@@ -107,3 +108,40 @@ async def forget_everywhere(tracker_store: TrackerStore, sender_id: str) -> None
     await delete_conversation(tracker_store, sender_id)
     deleted = await delete_from_api(sender_id)
     log.info("deleted her data in the API: %s", deleted)
+
+
+FORGOTTEN = "utter_forgotten"
+FORGET_FAILED = "utter_forget_failed"
+
+
+class HoldForget(OutputChannel):
+    """One message's output: passes every reply on, but holds back the /forget
+    confirmation until the conversation is really deleted. Subclasses set the name."""
+
+    def __init__(self, out: OutputChannel) -> None:
+        self.out = out
+        self.held: list[dict[str, Any]] = []
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        if message.get("utter_action") == FORGOTTEN:
+            self.held.append(message)
+        else:
+            await self.out.send_response(recipient_id, message)
+
+
+async def forget_and_confirm(
+    agent: Any, sender_id: str, out: OutputChannel, held: list[Any]
+) -> bool:
+    """Delete `sender_id`'s data everywhere under its lock, then send the held confirmation.
+
+    Returns False (and sends nothing) when it could not be deleted: the caller tells her.
+    """
+    try:
+        async with agent.lock_store.lock(sender_id):
+            await forget_everywhere(agent.tracker_store, sender_id)
+    except Exception as exc:  # ConversationNotDeleted, or the lock store failed: same answer
+        log.error("could not delete a conversation: %s", exc)
+        return False
+    for message in held:
+        await out.send_response(sender_id, message)
+    return True

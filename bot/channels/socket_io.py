@@ -4,6 +4,10 @@ bot/channels/guard.py.
 Registered in bot/credentials*.yml as `channels.socket_io.SocketIOInput`; the name stays
 "socketio", so the path and the events stay the same for the widget.
 
+"/forget" runs Rasa's forget rule, then deletes her data everywhere (channels/privacy.py,
+as on Telegram) and only then sends the confirmation; when deletion fails she is told so,
+in her language.
+
 Rasa's handler of `user_uttered` assumes a dict with a string message and metadata that
 is a dict or JSON text; anything else raises inside the handler and the client hears
 nothing. Here such a payload gets an `input_error` event with a JSON error (socket.io's
@@ -22,15 +26,23 @@ from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint, Sanic
 
 from channels.guard import Guard, OnNewMessage, clean_text
+from channels.privacy import FORGET_FAILED, HoldForget, forget_and_confirm
 
 log = logging.getLogger(__name__)
 
 ERROR_EVENT = "input_error"
+FORGET = "/forget"
 MAX_SESSION_CHARS = 128
 
 
 class BadPayload(Exception):
     pass
+
+
+class _HoldForget(HoldForget):
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
 
 
 class SocketIOInput(RasaSocketIOInput):
@@ -96,6 +108,42 @@ class SocketIOInput(RasaSocketIOInput):
                 input_channel=self.name(),
                 metadata=metadata,
             )
-            await self.guard.handle(agent, on_new_message, message)
+            await self.guard.handle(agent, self._forgetting(agent, on_new_message), message)
 
         return webhook
+
+    @staticmethod
+    def _forgetting(agent: Any, on_new_message: OnNewMessage) -> OnNewMessage:
+        """`on_new_message`, except that /forget deletes her data before it is confirmed."""
+
+        async def handle(message: UserMessage) -> None:
+            if (message.text or "").strip().lower() != FORGET:
+                await on_new_message(message)
+                return
+            out = message.output_channel
+            conversation = _HoldForget(out)
+            await on_new_message(
+                UserMessage(
+                    message.text,
+                    conversation,
+                    message.sender_id,
+                    input_channel=message.input_channel,
+                    metadata=message.metadata,
+                )
+            )
+            if not conversation.held:
+                return
+            if not await forget_and_confirm(agent, message.sender_id, out, conversation.held):
+                await _say(agent, out, message.sender_id, FORGET_FAILED)
+
+        return handle
+
+
+async def _say(agent: Any, out: Any, sender_id: str, response: str) -> None:
+    """A domain response in her language (the tracker's language slot picks the variation)."""
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    if tracker is None:
+        return
+    message = await agent.nlg.generate(response, tracker, out.name())
+    if message:
+        await out.send_response(sender_id, message)

@@ -54,7 +54,7 @@ from aiogram import Bot
 from aiogram.bot.api import TelegramAPIServer
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.exceptions import TelegramAPIError, Unauthorized
-from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.telegram import TelegramInput as RasaTelegramInput
 from rasa.core.channels.telegram import TelegramOutput as RasaTelegramOutput
 from rasa.shared.exceptions import RasaException
@@ -64,7 +64,7 @@ from sanic.response import HTTPResponse
 
 from channels import texts as texts_
 from channels.guard import Guard, clean_text, emergency_response
-from channels.privacy import ConversationNotDeleted, forget_everywhere
+from channels.privacy import FORGET_FAILED, ConversationNotDeleted, HoldForget, forget_everywhere
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +85,6 @@ COMMANDS = {
 }
 UNKNOWN_COMMAND = "/help_menu"
 COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?![A-Za-z0-9_])")
-FORGOTTEN = "utter_forgotten"
-FORGET_FAILED = "utter_forget_failed"
 TEXT_ONLY = "utter_text_only"
 API_DOWN = "utter_api_down"
 
@@ -216,13 +214,12 @@ class TelegramOutput(RasaTelegramOutput):
         log.debug("custom payload not sent to Telegram: %s", sorted(json_message))
 
 
-class _HoldForget(OutputChannel):
-    """One update's output: passes every reply on, but holds back the /forget
-    confirmation until the conversation is really deleted."""
+class _HoldForget(HoldForget):
+    """One update's output: holds back the /forget confirmation (channels/privacy.py)
+    and counts what it passed on, so an update that got no answer can be noticed."""
 
     def __init__(self, out: TelegramOutput) -> None:
-        self.out = out
-        self.held: list[dict[str, Any]] = []
+        super().__init__(out)
         self.sent = 0
 
     @classmethod
@@ -231,10 +228,7 @@ class _HoldForget(OutputChannel):
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         self.sent += 1
-        if message.get("utter_action") == FORGOTTEN:
-            self.held.append(message)
-        else:
-            await self.out.send_response(recipient_id, message)
+        await super().send_response(recipient_id, message)
 
 
 # -------------------------------------------------------------------------- input

@@ -11,7 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from limits import parse as parse_limit
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -53,6 +54,31 @@ class Settings(BaseSettings):
     telegram_access_token: str = ""
     telegram_api_base: str = Field(default="https://api.telegram.org", pattern=r"^https?://")
     telegram_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    # Web widget (api/app/widget). Sites that embed it, JSON list of origins: they may post
+    # feedback and read handoff replies from the browser.
+    widget_origins: list[str] = []
+    # Ratings per client (IP) on the public feedback route, in `limits` syntax.
+    widget_feedback_rate_limit: str = "30/minute"
+    # Where quick exit sends her unless the embedding tag sets data-exit-url.
+    widget_exit_url: str = "https://www.google.com/search?q=weather"
+    # Rasa's socket.io URL for the demo page; empty: the widget's host on port 5005.
+    widget_socket_url: str = ""
+
+    @field_validator("widget_feedback_rate_limit")
+    @classmethod
+    def _rate_limit_parses(cls, value: str) -> str:
+        try:
+            parse_limit(value)
+        except ValueError as exc:
+            raise ValueError(f"not a rate limit like '30/minute': {value!r}") from exc
+        return value
+
+    @field_validator("widget_exit_url", "widget_socket_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError(f"must be an http(s) URL: {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _secrets_are_safe(self) -> Settings:

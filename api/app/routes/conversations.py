@@ -51,6 +51,11 @@ def _check_topic(topic: str | None, settings: SettingsDep) -> None:
 )
 def create_feedback(body: FeedbackIn, session: SessionDep) -> CreatedOut:
     """She pressed "helpful" or "not helpful" under an answer."""
+    return record_feedback(body, session)
+
+
+def record_feedback(body: FeedbackIn, session: SessionDep) -> CreatedOut:
+    """Store one rating; 404 for an unknown snippet. Also used by the widget's public route."""
     if session.scalar(select(Snippet.id).where(Snippet.id == body.snippet_id)) is None:
         raise HTTPException(404, f"no snippet {body.snippet_id!r}")
     row = Feedback(**body.model_dump())

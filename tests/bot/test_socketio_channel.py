@@ -1,0 +1,82 @@
+"""The socket.io channel's /forget: the confirmation is held back until her data is deleted
+from the tracker store and the API (the real one, tests/bot/conftest.py), and is not sent
+when deleting fails."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.lock_store import InMemoryLockStore
+from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from channels.privacy import FORGOTTEN, forget_and_confirm
+from channels.socket_io import FORGET, SocketIOInput, _HoldForget
+
+CONFIRMATION = {"text": "Our conversation is deleted.", "utter_action": FORGOTTEN}
+
+
+def _agent(store: TrackerStore) -> Any:
+    # The two stores the agent holds; both are Rasa's real in-memory implementations.
+    return SimpleNamespace(tracker_store=store, lock_store=InMemoryLockStore())
+
+
+def _saved(store: TrackerStore, sender: str) -> None:
+    tracker = DialogueStateTracker(sender, slots=[])
+    tracker.update(UserUttered("/forget"))
+    asyncio.run(store.save(tracker))
+
+
+def test_channel_keeps_rasas_name_and_settings() -> None:
+    channel = SocketIOInput.from_credentials({"session_persistence": True})
+    assert channel.name() == "socketio"
+    assert channel.session_persistence is True
+    assert _HoldForget(CollectingOutputChannel()).name() == "socketio"
+    assert FORGET == "/forget"
+
+
+def test_only_the_confirmation_is_held_back() -> None:
+    out = CollectingOutputChannel()
+    held = _HoldForget(out)
+
+    async def scenario() -> None:
+        await held.send_response("her", {"text": "Hello"})
+        await held.send_response("her", CONFIRMATION)
+
+    asyncio.run(scenario())
+    assert [m["text"] for m in out.messages] == ["Hello"]
+    assert held.held == [CONFIRMATION]
+
+
+def test_forget_deletes_then_confirms(use_api: str) -> None:
+    store = InMemoryTrackerStore(Domain.empty())
+    _saved(store, "her")
+    _saved(store, "other")
+    out = CollectingOutputChannel()
+    assert asyncio.run(forget_and_confirm(_agent(store), "her", out, [dict(CONFIRMATION)]))
+    assert "her" not in store.store
+    assert "other" in store.store
+    assert [m["text"] for m in out.messages] == [CONFIRMATION["text"]]
+
+
+def test_no_confirmation_when_the_store_cannot_delete(use_api: str) -> None:
+    class Unknown(TrackerStore):
+        pass
+
+    out = CollectingOutputChannel()
+    agent = _agent(Unknown(Domain.empty()))
+    assert not asyncio.run(forget_and_confirm(agent, "her", out, [dict(CONFIRMATION)]))
+    assert out.messages == []
+
+
+def test_no_confirmation_when_the_api_is_down(api_down: None) -> None:
+    store = InMemoryTrackerStore(Domain.empty())
+    _saved(store, "her")
+    out = CollectingOutputChannel()
+    assert not asyncio.run(forget_and_confirm(_agent(store), "her", out, [dict(CONFIRMATION)]))
+    assert out.messages == []
