@@ -118,3 +118,12 @@ def test_production_adds_hsts() -> None:
         response = client.get("/healthz")
     assert response.headers["strict-transport-security"] == "max-age=31536000"
     assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_the_demo_page_may_reach_the_bots_socket_but_not_be_framed(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    csp = response.headers["content-security-policy"]
+    assert "connect-src 'self' https: wss: http: ws:" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["x-frame-options"] == "DENY"

@@ -37,6 +37,9 @@ DOCS_CSP = (
 )
 EMBEDDABLE = ("/widget",)  # /widget.js, /widget/... : embedded in NGO sites
 DOCS = ("/docs", "/redoc")
+# The demo page embeds the widget (so it talks to Rasa's socket.io origin) but is not framed.
+DEMO = "/"
+DEMO_CSP = WIDGET_CSP.replace("frame-ancestors *", "frame-ancestors 'none'")
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
@@ -66,7 +69,12 @@ class SecurityHeaders:
                 if not embeddable:
                     extra.append((b"x-frame-options", b"DENY"))
                 if _is_html(headers) and b"content-security-policy" not in names:
-                    csp = WIDGET_CSP if embeddable else DOCS_CSP if path in DOCS else PAGE_CSP
+                    if embeddable:
+                        csp = WIDGET_CSP
+                    elif path == DEMO:
+                        csp = DEMO_CSP
+                    else:
+                        csp = DOCS_CSP if path in DOCS else PAGE_CSP
                     extra.append((b"content-security-policy", csp.encode()))
                 if self.https_only:
                     extra.append(HSTS)
