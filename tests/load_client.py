@@ -3,8 +3,8 @@
 `run_load` keeps `conversations` conversations going at once for `seconds`: each one is
 a user who sends her messages one after another (the next when the answer came), to
 the Rasa servers in `urls` in turn (round-robin per request). It counts every request:
-latency, and an error when the request failed, timed out, was not a 200 or brought no
-reply. Used by tests/bench/test_load.py (`make bench`) and checked against a server
+latency, and an error when the request failed, timed out, was not a 200, brought no
+reply or only the bot's "cannot answer now". Used by tests/bench/test_load.py (`make bench`) and checked against a server
 with known failures by tests/e2e/test_load_harness.py.
 """
 
@@ -15,7 +15,7 @@ import itertools
 import math
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,7 +72,10 @@ async def run_load(
     seconds: float,
     timeout: float = 30,
     sender_prefix: str = "load",
+    cannot_answer: Collection[str] = (),
 ) -> LoadResult:
+    """`cannot_answer`: reply texts that mean the bot could not answer (its "back soon"
+    when a part behind it failed); a reply with one of them counts as an error."""
     result = LoadResult(conversations, len(urls), 0.0)
     turn = itertools.count()
     limits = httpx.Limits(max_connections=conversations, max_keepalive_connections=conversations)
@@ -95,8 +98,10 @@ async def run_load(
                     response = await client.post(f"{url}/webhooks/rest/webhook", json=body)
                     if response.status_code != 200:
                         error = f"HTTP {response.status_code}"
-                    elif not response.json():
+                    elif not (replies := response.json()):
                         error = "no reply"
+                    elif any(r.get("text") in cannot_answer for r in replies):
+                        error = "cannot answer"
                 except httpx.TimeoutException:
                     error = "timeout"
                 except (httpx.HTTPError, ValueError) as exc:
