@@ -24,8 +24,9 @@ BEHAVIOUR = {
     "empty": (200, b"[]"),
     "badjson": (200, b"<html>not json</html>"),
     "slow": (200, b'[{"text": "too late"}]'),
+    "down": (200, b'[{"text": "back soon"}]'),
 }
-MESSAGES = ["ok", "fail500", "ok", "empty", "badjson", "slow", "ok"]
+MESSAGES = ["ok", "fail500", "ok", "empty", "badjson", "slow", "down", "ok"]
 TIMEOUT = 0.5
 
 
@@ -76,7 +77,14 @@ def servers() -> Iterator[list[Recorder]]:
 
 def test_the_load_client_counts_each_failure_by_kind(servers: list[Recorder]) -> None:
     result = asyncio.run(
-        run_load([s.url for s in servers], MESSAGES, conversations=4, seconds=2, timeout=TIMEOUT)
+        run_load(
+            [s.url for s in servers],
+            MESSAGES,
+            conversations=4,
+            seconds=2,
+            timeout=TIMEOUT,
+            cannot_answer={"back soon"},
+        )
     )
     seen = servers[0].seen + servers[1].seen
     assert result.requests == sum(seen.values()) > len(MESSAGES)
@@ -86,6 +94,7 @@ def test_the_load_client_counts_each_failure_by_kind(servers: list[Recorder]) ->
             "no reply": seen["empty"],
             "JSONDecodeError": seen["badjson"],
             "timeout": seen["slow"],
+            "cannot answer": seen["down"],
         }
     )
     assert result.error_count == result.requests - seen["ok"]
