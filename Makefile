@@ -5,9 +5,9 @@ API_PY := .venv-api/bin/python
 BOT := .venv-bot/bin
 export PYTHONPATH := $(CURDIR)/api
 
-.PHONY: help setup run test test-api test-bot test-e2e lint validate sync content-report \
+.PHONY: help setup run test test-api test-bot test-e2e test-browser browser-vendor lint validate sync content-report \
         catalogs translations-check responses train bench clean \
-        knowledge-po-export knowledge-po-import widget-vendor browser-vendor
+        knowledge-po-export knowledge-po-import audit widget-vendor
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -60,12 +60,21 @@ lint: setup  ## ruff and mypy
 	@.venv-api/bin/ruff format --check api bot scripts tests
 	@.venv-api/bin/mypy
 
+audit: setup  ## pip-audit both lock files; known issues only with a reason (docs/security.md)
+	@$(API_PY) scripts/audit.py
+
 test: train db  ## the whole test suite
 	@$(MAKE) --no-print-directory translations-check validate
 	@$(API_PY) scripts/validate_bot.py
 	@PYTHONPATH=bot $(BOT)/python -m pytest -q tests/bot
 	@$(API_PY) -m pytest -q tests/api tests/e2e
 	@$(API_PY) -m pytest -q tests/browser
+
+test-browser: train db  ## the staff console in Chromium (UPDATE_SCREENSHOTS=1 rewrites docs/screenshots)
+	@$(API_PY) -m pytest -q tests/browser
+
+browser-vendor:  ## refresh the vendored axe-core of the browser tests (npm, pinned by its lock file)
+	@cd tests/browser/vendor && npm ci --no-audit --no-fund && npm run vendor
 
 bench: train db  ## measure accuracy, latency, memory (see README)
 	@$(API_PY) -m pytest -q -s tests/bench --benchmarks

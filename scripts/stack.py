@@ -104,9 +104,19 @@ def credentials_file(env: dict[str, str]) -> str:
     return "credentials.yml"
 
 
-def rasa_service(port: int, actions_url: str, model: Path, env: dict[str, str]) -> Service:
+def rasa_service(
+    port: int,
+    actions_url: str,
+    model: Path,
+    env: dict[str, str],
+    *,
+    name: str = "rasa",
+    endpoints: str = "endpoints.yml",
+) -> Service:
+    """A Rasa server. endpoints.production.yml (PostgreSQL tracker store, Redis lock store)
+    lets several of them, each with its own `name`, serve the same conversations."""
     return Service(
-        "rasa",
+        name,
         [
             str(BOT_BIN / "rasa"),
             "run",
@@ -115,7 +125,7 @@ def rasa_service(port: int, actions_url: str, model: Path, env: dict[str, str]) 
             "--port",
             str(port),
             "--endpoints",
-            "endpoints.yml",
+            endpoints,
             "--credentials",
             credentials_file(env),
             "--cors",
@@ -188,7 +198,8 @@ def local_stack(
                 rasa_port,
                 f"http://127.0.0.1:{actions_port}/webhook",
                 model or ROOT / "bot" / "models" / "current.tar.gz",
-                env,
+                # /forget deletes her data in the API too (bot/channels/privacy.py).
+                {"API_URL": api_url, **env},
             ),
         ],
         log_dir or ROOT / "data" / "logs",

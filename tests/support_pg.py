@@ -74,16 +74,57 @@ def postgres_server() -> Iterator[str]:
         check=True,
         capture_output=True,
     )
+    _SERVERS[port] = (prefix, pg_ctl, data)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
+        _wait_listening(port)
         yield f"postgresql+psycopg://{user}@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run(
             [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True
         )
+        _SERVERS.pop(port, None)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# Servers started by postgres_server(), by port: for the fault tests, which stop one
+# mid-conversation and start it again (tests/e2e/test_faults.py).
+_SERVERS: dict[int, tuple[list[str], str, Path]] = {}
+
+
+def _wait_listening(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+
+
+def stop_server(port: int) -> None:
+    """Stop the server at once, as a crash or a killed container would."""
+    prefix, pg_ctl, data = _SERVERS[port]
+    subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], check=True)
+
+
+def start_server(port: int) -> None:
+    """Start a stopped server again with the options it had (postmaster.opts)."""
+    prefix, pg_ctl, data = _SERVERS[port]
+    opts = (data / "postmaster.opts").read_text().split(None, 1)[1].strip()
+    # postmaster.opts quotes every argument; pg_ctl -o wants them as one string.
+    subprocess.run(
+        [
+            *prefix,
+            pg_ctl,
+            "-D",
+            str(data),
+            "-l",
+            str(data.parent / "log"),
+            "-w",
+            "-o",
+            opts.replace('"', ""),
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    _wait_listening(port)

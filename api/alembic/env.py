@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from app.console import models as _console_models  # noqa: F401 - its tables are in Base
 from app.core.config import get_settings
 from app.db import make_engine
 from app.models import Base

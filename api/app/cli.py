@@ -4,12 +4,15 @@ python -m app.cli validate
 python -m app.cli sync
 python -m app.cli report [--json] [--stale-days N]
 python -m app.cli purge [--days N]
+python -m app.cli create-admin USERNAME [--role staff|editor|admin]
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -28,6 +31,7 @@ from app.knowledge.translations import (
 )
 from app.knowledge.validate import load_knowledge
 from app.privacy import purge_expired
+from app.tracker_retention import purge_tracker_events
 
 
 def _validate(knowledge_dir: Path) -> int:
@@ -65,9 +69,11 @@ def _report(knowledge_dir: Path, as_json: bool, stale_days: int) -> int:
     return 0
 
 
-def _purge(retention_days: int) -> int:
+def _purge(retention_days: int, tracker_database_url: str) -> int:
     with Session(get_engine()) as session:
         deleted = purge_expired(session, retention_days)
+    if tracker_database_url:
+        deleted["tracker_events"] = purge_tracker_events(tracker_database_url, retention_days)
     print(f"purged rows older than {retention_days} days: " + json.dumps(deleted))
     return 0
 
@@ -110,6 +116,32 @@ def _import_po(knowledge_dir: Path, lang: str, po_path: Path) -> int:
     return 0
 
 
+PASSWORD_ENV = "CONSOLE_NEW_PASSWORD"  # noqa: S105 - the name of a variable, not a secret
+
+
+def _create_user(username: str, role: str) -> int:
+    """A console account; the password comes from CONSOLE_NEW_PASSWORD or a prompt.
+
+    Never from an argument: arguments end up in shell history and in `ps` output.
+    """
+    from app.console.accounts import AccountError, create_user
+
+    password = os.environ.get(PASSWORD_ENV)
+    if not password:
+        password = getpass.getpass(f"password for {username}: ")
+        if password != getpass.getpass("again: "):
+            print("not created: the two passwords differ", file=sys.stderr)
+            return 1
+    try:
+        with Session(get_engine(), expire_on_commit=False) as session:
+            user = create_user(session, username=username, password=password, role=role)
+    except AccountError as exc:
+        print(f"not created: {exc}", file=sys.stderr)
+        return 1
+    print(f"created {user.role} {user.username}; sign in at /console/login")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     parser = argparse.ArgumentParser(prog="python -m app.cli", description=__doc__.splitlines()[0])
@@ -120,7 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     report = sub.add_parser("report", help="coverage, drafts and stale snippets")
     report.add_argument("--json", action="store_true")
     report.add_argument("--stale-days", type=int, default=settings.stale_after_days)
-    purge = sub.add_parser("purge", help="delete conversations older than RETENTION_DAYS")
+    purge = sub.add_parser(
+        "purge", help="delete conversations and tracker events past RETENTION_DAYS"
+    )
     purge.add_argument("--days", type=int, default=settings.retention_days)
     export = sub.add_parser("export-po", help="write snippet titles and texts to a PO file")
     export.add_argument("--lang", required=True, choices=TARGET_LANGS)
@@ -128,7 +162,14 @@ def main(argv: list[str] | None = None) -> int:
     imp = sub.add_parser("import-po", help="write translations from a PO file into knowledge/")
     imp.add_argument("--lang", required=True, choices=TARGET_LANGS)
     imp.add_argument("po_path", metavar="PATH", type=Path)
+    admin = sub.add_parser(
+        "create-admin", help=f"add a console account (password from {PASSWORD_ENV} or a prompt)"
+    )
+    admin.add_argument("username")
+    admin.add_argument("--role", default="admin", choices=("staff", "editor", "admin"))
     args = parser.parse_args(argv)
+    if args.command == "create-admin":
+        return _create_user(args.username, args.role)
     if args.command == "validate":
         return _validate(args.knowledge_dir)
     if args.command == "sync":
@@ -141,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "purge":
         if args.days < 1:
             parser.error("--days must be at least 1")
-        return _purge(args.days)
+        return _purge(args.days, settings.tracker_database_url)
     return _report(args.knowledge_dir, args.json, args.stale_days)
 
 

@@ -9,10 +9,14 @@ from slowapi.errors import RateLimitExceeded
 from slowapi.middleware import SlowAPIMiddleware
 from slowapi.util import get_remote_address
 
+from app import console
 from app.core import errors
 from app.core.config import Settings, get_settings
 from app.core.logging import configure
+from app.core.metrics import Metrics
+from app.core.metrics import router as metrics_router
 from app.core.middleware import RequestContext
+from app.core.security_headers import SecurityHeaders
 from app.routes import conversations, handoffs, health, knowledge, referrals, stats
 from app.widget import routes as widget
 
@@ -41,9 +45,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Content-Type"] if settings.widget_origins else [],
         )
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(Metrics)
+    # Outermost: every answer carries them, the 413 of RequestContext included.
+    app.add_middleware(SecurityHeaders, https_only=settings.environment == "production")
     errors.install(app)
     for module in (health, knowledge, referrals, conversations, stats):
         app.include_router(module.router)
+    app.include_router(metrics_router)
+    console.install(app)
     # Public /v1/handoffs/replies first: it would otherwise match /v1/handoffs/{handoff_id}.
     app.include_router(handoffs.public)
     app.include_router(handoffs.router)

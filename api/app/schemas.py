@@ -328,3 +328,7 @@ class PurgeOut(BaseModel):
     deleted: dict[str, int] = Field(
         examples=[{"handoffs": 2, "handoff_messages": 9, "feedback": 40, "questions": 130}]
     )
+
+
+class ForgottenOut(BaseModel):
+    deleted: dict[str, int] = Field(examples=[{"handoffs": 1, "handoff_messages": 7}])

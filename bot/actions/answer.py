@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import api_client
+from actions import api_client, metrics
 from actions.api_client import ApiUnavailable
 from actions.settings import get_settings
 from actions.topics import topic_of
@@ -43,6 +43,7 @@ def send_snippet(
         f"{s['title']}" + (f", {s['article']}" if s.get("article") else "") + f" ({s['url']})"
         for s in snippet["sources"]
     )
+    metrics.count_answer(snippet["topic"], lang)
     dispatcher.utter_message(
         response="utter_snippet",
         json_message=custom_payload(snippet["snippet_id"], snippet["topic"], lang, channel),

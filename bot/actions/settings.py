@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from limits import parse_many
 from pydantic import BaseSettings, Field, validator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -17,6 +18,18 @@ class Settings(BaseSettings):
     knowledge_dir: Path = REPO_ROOT / "knowledge"
     default_language: str = "ru"
     snippets_per_answer: int = Field(2, ge=1, le=5)
+    # Prometheus metrics on this port (actions/metrics.py); off when unset or empty.
+    actions_metrics_port: int | None = Field(None, ge=1, le=65535)
+    actions_metrics_host: str = "0.0.0.0"  # noqa: S104 - scraped from the compose network
+
+    @validator("actions_metrics_port", pre=True)
+    def _empty_is_off(cls, value: object) -> object:
+        return None if value == "" else value
+
+    # The channel layer in the Rasa server (bot/channels/guard.py) reads these too.
+    sender_rate_limit: str = "30/minute;10/10 seconds"
+    sender_rate_limit_storage: str = "memory://"
+    max_message_chars: int = Field(4096, ge=64, le=100_000)
 
     @validator("api_url")
     def _http_url(cls, value: str) -> str:
@@ -28,6 +41,22 @@ class Settings(BaseSettings):
     def _supported(cls, value: str) -> str:
         if value not in ("kk", "ru", "en"):
             raise ValueError("DEFAULT_LANGUAGE must be kk, ru or en")
+        return value
+
+    @validator("sender_rate_limit")
+    def _rate_limit(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"SENDER_RATE_LIMIT {value!r}: use limits' notation, e.g. 30/minute;10/10 seconds"
+            ) from exc
+        return value
+
+    @validator("sender_rate_limit_storage")
+    def _storage(cls, value: str) -> str:
+        if not value.startswith(("memory://", "redis://", "rediss://", "redis+sentinel://")):
+            raise ValueError("SENDER_RATE_LIMIT_STORAGE must be memory:// or a redis:// URL")
         return value
 
     class Config:

@@ -1,4 +1,4 @@
-"""Delete everything Rasa's tracker store holds about one conversation.
+"""Delete everything kept about one conversation: in Rasa's tracker store and in the API.
 
 Rasa Open Source 3.6 has no delete in its TrackerStore interface, so this knows the
 stores it ships (in memory, SQL, Redis, MongoDB, DynamoDB) and unwraps the wrappers the
@@ -10,7 +10,9 @@ from __future__ import annotations
 import inspect
 import logging
 from typing import Any
+from urllib.parse import quote
 
+import httpx
 from rasa.core.channels.channel import OutputChannel
 from rasa.core.tracker_store import (
     AwaitableTrackerStore,
@@ -22,6 +24,8 @@ from rasa.core.tracker_store import (
     SQLTrackerStore,
     TrackerStore,
 )
+
+from actions.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +84,32 @@ async def delete_conversation(tracker_store: TrackerStore, sender_id: str) -> No
     log.info("deleted a conversation at the user's request")
 
 
+async def delete_from_api(sender_id: str) -> dict[str, int]:
+    """Delete her handoffs in the API (DELETE /v1/conversations/{sender_id}, which hashes
+    the id as it did when they were stored); raise ConversationNotDeleted when it failed."""
+    settings = get_settings()
+    try:
+        async with httpx.AsyncClient(
+            base_url=settings.api_url, timeout=settings.api_timeout_seconds
+        ) as client:
+            response = await client.delete(
+                f"/v1/conversations/{quote(sender_id, safe='')}",
+                headers={"X-Service-Key": settings.service_api_key},
+            )
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise ConversationNotDeleted(f"the API did not delete her data: {exc}") from exc
+    deleted: dict[str, int] = response.json()["deleted"]
+    return deleted
+
+
+async def forget_everywhere(tracker_store: TrackerStore, sender_id: str) -> None:
+    """/forget: her conversation in the tracker store, then what the API keeps of her."""
+    await delete_conversation(tracker_store, sender_id)
+    deleted = await delete_from_api(sender_id)
+    log.info("deleted her data in the API: %s", deleted)
+
+
 FORGOTTEN = "utter_forgotten"
 FORGET_FAILED = "utter_forget_failed"
 
@@ -102,13 +132,13 @@ class HoldForget(OutputChannel):
 async def forget_and_confirm(
     agent: Any, sender_id: str, out: OutputChannel, held: list[Any]
 ) -> bool:
-    """Delete `sender_id`'s conversation under its lock, then send the held confirmation.
+    """Delete `sender_id`'s data everywhere under its lock, then send the held confirmation.
 
     Returns False (and sends nothing) when it could not be deleted: the caller tells her.
     """
     try:
         async with agent.lock_store.lock(sender_id):
-            await delete_conversation(agent.tracker_store, sender_id)
+            await forget_everywhere(agent.tracker_store, sender_id)
     except Exception as exc:  # ConversationNotDeleted, or the lock store failed: same answer
         log.error("could not delete a conversation: %s", exc)
         return False

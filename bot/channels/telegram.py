@@ -30,6 +30,10 @@ What it changes from Rasa's channel (rasa/core/channels/telegram.py):
   /forget deletes her conversation from the tracker store, then confirms.
 - Stickers, photos, voice notes, files: a kind answer in her language. Edited messages
   are answered like new ones: she usually edits to fix a typo in her question.
+- The guard of every channel (bot/channels/guard.py): control characters removed, the
+  per-sender rate limit (never for a cry for help), over-long texts answered with a
+  request to write shorter, and "back soon" (after the emergency numbers for a cry for
+  help) when Rasa sends nothing or fails.
 """
 
 from __future__ import annotations
@@ -58,7 +62,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.privacy import FORGET_FAILED, HoldForget, forget_and_confirm
+from channels import texts as texts_
+from channels.guard import Guard, clean_text, emergency_response
+from channels.privacy import FORGET_FAILED, ConversationNotDeleted, HoldForget, forget_everywhere
 
 log = logging.getLogger(__name__)
 
@@ -209,11 +215,20 @@ class TelegramOutput(RasaTelegramOutput):
 
 
 class _HoldForget(HoldForget):
-    """One update's output: holds back the /forget confirmation (channels/privacy.py)."""
+    """One update's output: holds back the /forget confirmation (channels/privacy.py)
+    and counts what it passed on, so an update that got no answer can be noticed."""
+
+    def __init__(self, out: TelegramOutput) -> None:
+        super().__init__(out)
+        self.sent = 0
 
     @classmethod
     def name(cls) -> str:
         return "telegram"
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        self.sent += 1
+        await super().send_response(recipient_id, message)
 
 
 # -------------------------------------------------------------------------- input
@@ -275,6 +290,7 @@ class TelegramInput(RasaTelegramInput):
         self.callbacks = CallbackPayloads()
         self.default_language = os.environ.get("DEFAULT_LANGUAGE", "ru")
         self._out: TelegramOutput | None = None
+        self.guard = Guard(self.name())
 
     def _new_output(self) -> TelegramOutput:
         return TelegramOutput(self.access_token or "", self.api_base, self.callbacks)
@@ -403,8 +419,14 @@ class TelegramInput(RasaTelegramInput):
                 chat_id = str(chat if chat is not None else sender.get("id"))
                 await self._send_response(agent, out, chat_id, TEXT_ONLY, sender)
                 return
-            texts = self._texts_for(text)
+            texts = self._texts_for(clean_text(text))
         chat_id = str(chat if chat is not None else sender.get("id"))
+        if any(self.guard.too_long(text) for text in texts):
+            await self._say(agent, out, chat_id, sender, texts_.TOO_LONG)
+            return
+        if not self.guard.allowed(chat_id, " ".join(texts)):
+            await self._say(agent, out, chat_id, sender, texts_.TOO_FAST)
+            return
         metadata = self._metadata(sender)
         conversation = _HoldForget(out)
         try:
@@ -417,10 +439,35 @@ class TelegramInput(RasaTelegramInput):
         except Exception:
             # Never leave her without an answer: "back soon", with the emergency numbers.
             log.exception("Rasa failed on a Telegram message")
-            await self._send_response(agent, out, chat_id, API_DOWN, sender)
+            await self._cannot_answer(agent, out, chat_id, texts, sender)
             return
         if conversation.held:
             await self._forget(agent, out, chat_id, conversation.held, sender)
+        elif conversation.sent == 0:
+            # Rasa goes on silently when the action server is down: say so.
+            await self._cannot_answer(agent, out, chat_id, texts, sender)
+
+    async def _cannot_answer(
+        self,
+        agent: Any,
+        out: TelegramOutput,
+        chat_id: str,
+        texts: list[str],
+        sender: dict[str, Any],
+    ) -> None:
+        """ "Back soon", after the emergency numbers when she asked for help."""
+        emergency = next(filter(None, map(emergency_response, texts)), None)
+        if emergency:
+            await self._send_response(agent, out, chat_id, emergency, sender)
+        await self._send_response(agent, out, chat_id, API_DOWN, sender)
+
+    async def _say(
+        self, agent: Any, out: TelegramOutput, chat_id: str, sender: dict[str, Any], msgid: str
+    ) -> None:
+        """A text of the channel layer (bot/channels/texts.py) in her language."""
+        language = await self._language(agent, chat_id, sender)
+        values = {"limit": self.guard.max_chars} if msgid == texts_.TOO_LONG else {}
+        await out.send_response(chat_id, {"text": texts_.translate(msgid, language, **values)})
 
     @staticmethod
     def _texts_for(text: str) -> list[str]:
@@ -449,7 +496,11 @@ class TelegramInput(RasaTelegramInput):
 
     async def _language(self, agent: Any, chat_id: str, sender: dict[str, Any]) -> str:
         """Her language: the conversation's, else Telegram's hint, else the default."""
-        tracker = await agent.tracker_store.retrieve(chat_id)
+        try:
+            tracker = await agent.tracker_store.retrieve(chat_id)
+        except Exception as exc:  # the tracker store is down: she still gets her answer
+            log.warning("tracker not read for her language: %s", exc)
+            tracker = None
         language = tracker.get_slot("language") if tracker is not None else None
         if language in SUPPORTED_LANGUAGES:
             return str(language)
@@ -497,5 +548,16 @@ class TelegramInput(RasaTelegramInput):
         """Delete her conversation, then confirm (the confirmation Rasa wrote is already
         in her language); if it could not be deleted, say so."""
         language = await self._language(agent, chat_id, sender)
-        if not await forget_and_confirm(agent, chat_id, out, held):
+        try:
+            async with agent.lock_store.lock(chat_id):
+                await forget_everywhere(agent.tracker_store, chat_id)
+        except ConversationNotDeleted as exc:
+            log.error("could not delete a conversation: %s", exc)
             await self._send_response(agent, out, chat_id, FORGET_FAILED, sender, language)
+            return
+        except Exception as exc:  # the lock store failed: same answer
+            log.error("could not delete a conversation: %s", exc)
+            await self._send_response(agent, out, chat_id, FORGET_FAILED, sender, language)
+            return
+        for message in held:
+            await out.send_response(chat_id, message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -638,3 +639,52 @@ def test_nul_characters_never_cause_a_500(
     response = client.request(method, path, headers=service_headers, **kwargs)
     assert response.status_code in {200, 404, 422}, response.text
     assert "error" in response.json() or response.status_code == 200
+
+
+# --- Forget one sender ---------------------------------------------------------------------
+
+
+def test_forget_deletes_her_handoffs_and_only_hers(
+    client: TestClient, synced: Session, service_headers: dict[str, str]
+) -> None:
+    mine = [
+        client.post("/v1/handoffs", json=handoff_body(), headers=service_headers).json()["id"]
+        for _ in range(2)
+    ]
+    other = client.post(
+        "/v1/handoffs", json={**handoff_body(), "sender_id": "555"}, headers=service_headers
+    ).json()["id"]
+
+    response = client.delete("/v1/conversations/987654321", headers=service_headers)
+    assert response.status_code == 200
+    assert response.json() == {"deleted": {"handoffs": 2, "handoff_messages": 6}}
+    synced.expire_all()
+    assert all(synced.get(Handoff, i) is None for i in mine)
+    assert (
+        synced.scalars(select(HandoffMessage).where(HandoffMessage.handoff_id.in_(mine))).all()
+        == []
+    )
+    assert synced.get(Handoff, other) is not None
+    # Asking again is not an error: there is simply nothing left.
+    again = client.delete("/v1/conversations/987654321", headers=service_headers)
+    assert again.json() == {"deleted": {"handoffs": 0, "handoff_messages": 0}}
+
+
+def test_forget_needs_the_service_key_and_a_sane_id(
+    client: TestClient, service_headers: dict[str, str]
+) -> None:
+    assert client.delete("/v1/conversations/987654321").status_code == 401
+    response = client.delete("/v1/conversations/" + "9" * 300, headers=service_headers)
+    assert response.status_code == 422
+    assert "error" in response.json()
+
+
+def test_forget_does_not_log_her_sender_id(
+    client: TestClient, service_headers: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="app.access"):
+        client.delete("/v1/conversations/987654321", headers=service_headers)
+    logged = [r for r in caplog.records if r.name == "app.access"]
+    assert logged, "the request was logged"
+    assert logged[-1].fields["path"] == "/v1/conversations/{sender_id:path}"  # type: ignore[attr-defined]
+    assert "987654321" not in caplog.text + str([r.__dict__ for r in logged])

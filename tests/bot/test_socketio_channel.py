@@ -1,5 +1,6 @@
-"""The socket.io channel's /forget: the confirmation is held back until her conversation is
-deleted from the tracker store, and is not sent when deleting fails."""
+"""The socket.io channel's /forget: the confirmation is held back until her data is deleted
+from the tracker store and the API (the real one, tests/bot/conftest.py), and is not sent
+when deleting fails."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.privacy import FORGOTTEN, forget_and_confirm
-from channels.socketio import FORGET, SocketIOInput, _HoldForget
+from channels.socket_io import FORGET, SocketIOInput, _HoldForget
 
 CONFIRMATION = {"text": "Our conversation is deleted.", "utter_action": FORGOTTEN}
 
@@ -52,7 +53,7 @@ def test_only_the_confirmation_is_held_back() -> None:
     assert held.held == [CONFIRMATION]
 
 
-def test_forget_deletes_then_confirms() -> None:
+def test_forget_deletes_then_confirms(use_api: str) -> None:
     store = InMemoryTrackerStore(Domain.empty())
     _saved(store, "her")
     _saved(store, "other")
@@ -63,11 +64,19 @@ def test_forget_deletes_then_confirms() -> None:
     assert [m["text"] for m in out.messages] == [CONFIRMATION["text"]]
 
 
-def test_no_confirmation_when_the_store_cannot_delete() -> None:
+def test_no_confirmation_when_the_store_cannot_delete(use_api: str) -> None:
     class Unknown(TrackerStore):
         pass
 
     out = CollectingOutputChannel()
     agent = _agent(Unknown(Domain.empty()))
     assert not asyncio.run(forget_and_confirm(agent, "her", out, [dict(CONFIRMATION)]))
+    assert out.messages == []
+
+
+def test_no_confirmation_when_the_api_is_down(api_down: None) -> None:
+    store = InMemoryTrackerStore(Domain.empty())
+    _saved(store, "her")
+    out = CollectingOutputChannel()
+    assert not asyncio.run(forget_and_confirm(_agent(store), "her", out, [dict(CONFIRMATION)]))
     assert out.messages == []

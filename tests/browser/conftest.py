@@ -1,22 +1,36 @@
-"""The widget in real Chromium (Debian's, never `playwright install`) against the real
-stack: API, action server and the trained Rasa bot on free ports, a fresh SQLite database.
-A failing test leaves a screenshot in test-artifacts/."""
+"""Console tests in Debian's Chromium (Playwright sync API, no `playwright install`).
+
+The API runs for real under uvicorn on a free port, on a fresh SQLite database migrated
+and synced from knowledge/, with one account per role made by `app.cli create-admin`.
+A failed test leaves a screenshot in test-artifacts/.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from e2e.conftest import MODEL, ROOT, prepare_database, service_env
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from stack import local_stack
-from support_pg import free_port
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from e2e.fake_telegram import FakeTelegram  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+
+from stack import API_PY, Stack, api_service  # noqa: E402
+from support_pg import free_port  # noqa: E402
 
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+PASSWORD = "browser test password"
+TELEGRAM_TOKEN = "123456:console-browser-test"
+USERS = {"staff": "aliya", "editor": "bota", "admin": "coordinator"}
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -26,75 +40,120 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-EXIT_URL = "https://www.google.com/search?q=weather"
+
+pytestmark = pytest.mark.browser
 
 
-@dataclass(frozen=True)
-class Site:
-    api: str  # the API, which serves the demo page and the widget
-    rasa: str
-    database: Path
+def run_api_command(env: dict[str, str], *args: str) -> None:
+    result = subprocess.run(
+        [str(API_PY), *args],
+        cwd=ROOT / "api",
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def console_env(tmp: Path) -> dict[str, str]:
+    return {
+        "DATABASE_URL": f"sqlite:///{tmp / 'console.db'}",
+        "ENVIRONMENT": "test",
+        "SERVICE_API_KEY": "browser-" + "k" * 28,
+        "RATE_LIMIT": "100000/minute",
+        "PYTHONPATH": str(ROOT / "api"),
+    }
+
+
+def add_accounts(env: dict[str, str]) -> None:
+    for role, name in USERS.items():
+        run_api_command(
+            {**env, "CONSOLE_NEW_PASSWORD": PASSWORD},
+            "-m",
+            "app.cli",
+            "create-admin",
+            name,
+            "--role",
+            role,
+        )
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make train` (make test does it first)")
-    tmp = tmp_path_factory.mktemp("browser")
-    api_port, actions_port, rasa_port = free_port(), free_port(), free_port()
-    rasa = f"http://127.0.0.1:{rasa_port}"
-    env = {**service_env(tmp), "WIDGET_SOCKET_URL": rasa, "WIDGET_EXIT_URL": EXIT_URL}
-    prepare_database(env)
-    stack = local_stack(
-        api_port=api_port,
-        actions_port=actions_port,
-        rasa_port=rasa_port,
-        model=MODEL,
-        env=env,
-        log_dir=tmp / "logs",
-    )
-    stack.start(timeout=240)
-    yield Site(f"http://127.0.0.1:{api_port}", rasa, tmp / "e2e.db")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A running API with the console: {"url", "env", "telegram"}.
+
+    Staff replies to Telegram conversations go to a fake Bot API server on this machine.
+    """
+    tmp = tmp_path_factory.mktemp("console")
+    telegram = FakeTelegram(TELEGRAM_TOKEN, "ana_komek_test_bot").start()
+    env = {
+        **console_env(tmp),
+        "TELEGRAM_ACCESS_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_API_BASE": telegram.url,
+    }
+    run_api_command(env, "-m", "alembic", "upgrade", "head")
+    run_api_command(env, "-m", "app.cli", "sync")
+    add_accounts(env)
+    port = free_port()
+    stack = Stack([api_service(port, env)], tmp / "logs")
+    stack.start(timeout=60)
+    yield {"url": f"http://127.0.0.1:{port}", "env": env, "telegram": telegram}
     stack.stop()
+    telegram.stop()
 
 
 @pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when == "call":
+        item.stash[FAILED] = report.failed
 
 
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    # The neutral site quick exit opens lies outside this machine: answer it locally.
-    context.route(
-        "https://www.google.com/**",
-        lambda route: route.fulfill(content_type="text/html", body="<title>weather</title>"),
-    )
-    yield context
-    context.close()
-
-
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
-    report = yield
-    setattr(item, f"report_{report.when}", report)
-    return report
+FAILED = pytest.StashKey[bool]()
 
 
 @pytest.fixture
-def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
-    page = context.new_page()
-    yield page
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed and not page.is_closed():
+def context(browser: Browser, request: pytest.FixtureRequest) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    ctx.set_default_timeout(15_000)
+    yield ctx
+    if request.node.stash.get(FAILED, False):
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        for number, page in enumerate(ctx.pages):
+            page.screenshot(
+                path=str(ARTIFACTS / f"{request.node.name}-{number}.png"), full_page=True
+            )
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def sign_in(page: Page, base: str, role: str) -> None:
+    page.goto(f"{base}/console/login")
+    page.get_by_label("Username").fill(USERS[role])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/console/lookup")
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations of the page (axe injected from vendor/)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -4,6 +4,7 @@ on SQLite synced from knowledge/. Started once per test session on free ports.""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -33,6 +34,9 @@ def service_env(tmp: Path) -> dict[str, str]:
         "ENVIRONMENT": "test",
         "SERVICE_API_KEY": "e2e-" + "k" * 28,
         "RATE_LIMIT": "100000/minute",
+        # Tests send messages faster than a person types (tests/e2e/test_bad_input.py
+        # checks the sender limit with a stack of its own).
+        "SENDER_RATE_LIMIT": "100000/minute",
         "PYTHONPATH": str(ROOT / "api"),
     }
 
@@ -94,3 +98,96 @@ def chat(rasa_url: str) -> Chat:
         return response.json()
 
     return send
+
+
+# --------------------------------------------------------------- guarded stack
+# One stack for the channel-guard tests (test_bad_input.py, test_rate_limit.py): all
+# three channels (Telegram against the fake Bot API), Rasa's HTTP API on for reading
+# trackers, and a sender limit low enough to reach in a test.
+
+GUARD_TOKEN = "123456789:AAGuard-fake-token_for_tests_only"
+GUARD_USERNAME = "ana_komek_guard_bot"
+GUARD_SECRET = "e2e-guard-secret_0123456789"
+# Per hour, not minute: on a loaded CI machine six answers can take over a minute.
+GUARD_RATE_LIMIT = "6/hour"
+
+
+class GuardedStack:
+    def __init__(self, url: str, api_token: str, telegram: Any) -> None:
+        self.url = url
+        self.api_token = api_token
+        self.telegram = telegram  # fake_telegram.FakeTelegram
+
+    def rest(self, body: Any, **kw: Any) -> httpx.Response:
+        return httpx.post(f"{self.url}/webhooks/rest/webhook", json=body, timeout=60, **kw)
+
+    def telegram_post(self, update: Any = None, content: bytes | None = None) -> httpx.Response:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": GUARD_SECRET}
+        if content is None:
+            return httpx.post(
+                f"{self.url}/webhooks/telegram/webhook", json=update, headers=headers, timeout=60
+            )
+        headers["Content-Type"] = "application/json"
+        return httpx.post(
+            f"{self.url}/webhooks/telegram/webhook", content=content, headers=headers, timeout=60
+        )
+
+    def user_texts(self, sender: str) -> list[str]:
+        """The text of every user message in her tracker, read through Rasa's HTTP API."""
+        response = httpx.get(
+            f"{self.url}/conversations/{sender}/tracker",
+            params={"token": self.api_token},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return [e.get("text") or "" for e in response.json()["events"] if e["event"] == "user"]
+
+
+def socketio_chat(url: str, session_id: str, payloads: list[Any], quiet: float = 2.0) -> Any:
+    """Emit `payloads` from a real socket.io client (tests/e2e/sio_client.py, run in the
+    bot venv where python-socketio lives); return the events each one brought back."""
+    request = {"url": url, "session_id": session_id, "payloads": payloads, "quiet": quiet}
+    result = subprocess.run(
+        [str(ROOT / ".venv-bot" / "bin" / "python"), str(Path(__file__).parent / "sio_client.py")],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        timeout=120 + 60 * len(payloads),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="session")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GuardedStack]:
+    from .fake_telegram import FakeTelegram
+
+    tmp = tmp_path_factory.mktemp("guarded")
+    fake = FakeTelegram(GUARD_TOKEN, GUARD_USERNAME).start()
+    api_token = "e2e-rasa-api-" + "t" * 20
+    env = {
+        **service_env(tmp),
+        "SENDER_RATE_LIMIT": GUARD_RATE_LIMIT,
+        "TELEGRAM_ACCESS_TOKEN": GUARD_TOKEN,
+        "TELEGRAM_BOT_USERNAME": GUARD_USERNAME,
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/webhooks/telegram/webhook",
+        "TELEGRAM_SECRET_TOKEN": GUARD_SECRET,
+        "TELEGRAM_API_BASE": fake.url,
+    }
+    prepare_database(env)
+    rasa_port = free_port()
+    stack = local_stack(
+        api_port=free_port(),
+        actions_port=free_port(),
+        rasa_port=rasa_port,
+        model=MODEL,
+        env=env,
+        log_dir=tmp / "logs",
+    )
+    stack.services[-1].args += ["--enable-api", "--auth-token", api_token]
+    stack.start(timeout=240)
+    try:
+        yield GuardedStack(f"http://127.0.0.1:{rasa_port}", api_token, fake)
+    finally:
+        stack.stop()
+        fake.stop()

@@ -195,6 +195,8 @@ class Telegram:
     rasa_url: str
     fake: FakeTelegram
     long_snippet: dict[str, Any]
+    api_url: str = ""
+    service_key: str = ""
 
     def post(self, update: dict[str, Any], secret: str | None = SECRET) -> httpx.Response:
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
@@ -229,7 +231,8 @@ def telegram(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Telegram]:
     prepare_database(env)
     stack, rasa_port = start_stack(env, tmp / "logs")
     try:
-        yield Telegram(f"http://127.0.0.1:{rasa_port}", fake, long)
+        api_url = stack.services[0].health_url.removesuffix("/healthz")
+        yield Telegram(f"http://127.0.0.1:{rasa_port}", fake, long, api_url, env["SERVICE_API_KEY"])
     finally:
         stack.stop()
         fake.stop()
@@ -393,9 +396,21 @@ def test_forget_deletes_her_conversation_and_confirms_in_her_language(
     menu_kk = said(telegram.send(callback_update(control, "/help_menu", "en"))[1:])
     assert menu_kk == [expected("utter_help_menu", "kk")]
 
+    # She had asked for a person: the API keeps that handoff under her sender hash.
+    key = {"X-Service-Key": telegram.service_key}
+    handoff = {"channel": "telegram", "sender_id": str(chat), "lang": "kk", "consent": True}
+    for who in (chat, control):
+        body = {**handoff, "sender_id": str(who)}
+        created = httpx.post(f"{telegram.api_url}/v1/handoffs", json=body, headers=key)
+        assert created.status_code == 201, created.text
+
     assert said(telegram.send(text_update(chat, "/forget", language_code="en"))) == [
         expected("utter_forgotten", "kk")
     ]
+    # Her handoff is gone from the API too (nothing left to delete); the other one stays.
+    for who, left in ((chat, 0), (control, 1)):
+        response = httpx.delete(f"{telegram.api_url}/v1/conversations/{who}", headers=key)
+        assert response.json()["deleted"]["handoffs"] == left
     # ... until she asks to forget it: the next message starts afresh, with only the hint.
     menu = said(telegram.send(callback_update(chat, "/help_menu", "en"))[1:])
     assert menu == [expected("utter_help_menu", "en")]

@@ -35,11 +35,20 @@ class Settings(BaseSettings):
     sender_hash_salt: str = ""
     stale_after_days: int = Field(default=180, ge=1)
     retention_days: int = Field(default=30, ge=1)
+    # Rasa's SQL tracker store; when set, the purge deletes its events older than
+    # RETENTION_DAYS too (app/tracker_retention.py). Empty: Rasa keeps trackers in memory.
+    tracker_database_url: str = ""
     # A handoff transcript (50 messages of up to 2,000 characters) must fit.
     max_body_bytes: int = Field(default=262_144, ge=1_000)
     rate_limit: str = "120/minute"
     cors_origins: list[str] = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Staff console (api/app/console): sign-in lockout, session length, cookie flags.
+    console_max_failed_logins: int = Field(default=5, ge=1)
+    console_lockout_minutes: int = Field(default=15, ge=1)
+    console_session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # None: Secure cookies in production (behind HTTPS) and not for local plain http.
+    console_cookie_secure: bool | None = None
     # Staff replies to a handoff from Telegram go out through the Bot API, with the bot's
     # own token and API server (the same variables the bot reads; empty = not delivered).
     telegram_access_token: str = ""
@@ -88,6 +97,12 @@ class Settings(BaseSettings):
     @property
     def sender_salt(self) -> str:
         return self.sender_hash_salt or self.service_api_key
+
+    @property
+    def console_secure_cookie(self) -> bool:
+        if self.console_cookie_secure is None:
+            return self.environment == "production"
+        return self.console_cookie_secure
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,4 +1,7 @@
-"""Request ids, access logs without personal data, body size cap and security headers."""
+"""Request ids, access logs without personal data and the body size cap.
+
+Security headers are added around this by app/core/security_headers.py.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +14,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.logging import request_id
 
 log = logging.getLogger("app.access")
-SECURITY_HEADERS = [
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"x-frame-options", b"SAMEORIGIN"),
-    (b"permissions-policy", b"geolocation=(), camera=(), microphone=()"),
-]
 
 
 class RequestContext:
@@ -56,11 +53,7 @@ class RequestContext:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"],
-                    *SECURITY_HEADERS,
-                    (b"x-request-id", rid.encode()),
-                ]
+                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
             await send(message)
 
         try:
@@ -74,7 +67,9 @@ class RequestContext:
                 extra={
                     "fields": {
                         "method": scope["method"],
-                        "path": scope["path"],
+                        # The route's template, not the path: a path can hold a sender id
+                        # (DELETE /v1/conversations/{sender_id}).
+                        "path": getattr(scope.get("route"), "path", scope["path"]),
                         "status": status,
                         "ms": round((time.perf_counter() - started) * 1000, 1),
                     }
@@ -99,7 +94,6 @@ async def _reject(send: Send, rid: str, limit: int) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
-                *SECURITY_HEADERS,
             ],
         }
     )

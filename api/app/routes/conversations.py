@@ -9,17 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
-from sqlalchemy import select
+from fastapi import APIRouter, HTTPException, Path
+from sqlalchemy import delete, select
 
 from app.deps import ServiceKey, SessionDep, SettingsDep
 from app.knowledge.taxonomy import topic_ids
-from app.models import Feedback, Question, Snippet
-from app.privacy import mask, purge_expired
+from app.models import Feedback, Handoff, HandoffMessage, Question, Snippet
+from app.privacy import mask, purge_expired, sender_hash
 from app.schemas import (
     CreatedOut,
     ErrorOut,
     FeedbackIn,
+    ForgottenOut,
     PurgeOut,
     QuestionIn,
 )
@@ -90,3 +91,33 @@ def purge(session: SessionDep, settings: SettingsDep) -> PurgeOut:
     now = dt.datetime.now(dt.UTC)
     deleted = purge_expired(session, settings.retention_days, now=now)
     return PurgeOut(cutoff=now - dt.timedelta(days=settings.retention_days), deleted=deleted)
+
+
+@router.delete(
+    "/conversations/{sender_id:path}",
+    response_model=ForgottenOut,
+    responses={**AUTH, 422: {"model": ErrorOut, "description": "sender id too long"}},
+    tags=["privacy"],
+)
+def forget(
+    session: SessionDep,
+    settings: SettingsDep,
+    sender_id: str = Path(min_length=1, max_length=256),
+) -> ForgottenOut:
+    """She asked the bot to forget her (/forget): delete her handoffs and their messages.
+
+    The raw sender id is hashed here, as when her handoffs were stored, and not kept.
+    Feedback and questions carry no sender at all, so nothing of hers is left in them.
+    The bot deletes her conversation from Rasa's tracker store itself.
+    """
+    owner = sender_hash(sender_id, settings.sender_salt)
+    hers = select(Handoff.id).where(Handoff.sender_hash == owner)
+    messages = session.execute(delete(HandoffMessage).where(HandoffMessage.handoff_id.in_(hers)))
+    handoffs = session.execute(delete(Handoff).where(Handoff.sender_hash == owner))
+    session.commit()
+    return ForgottenOut(
+        deleted={
+            "handoffs": int(handoffs.rowcount),  # type: ignore[attr-defined]
+            "handoff_messages": int(messages.rowcount),  # type: ignore[attr-defined]
+        }
+    )

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.deps import SessionDep
 from app.models import Referral
@@ -28,6 +29,21 @@ def _serves(ref: Referral, service: str) -> bool:
     return any(s in (service, area) or s.startswith(service + ".") for s in ref.services)
 
 
+def find_referrals(
+    session: Session, *, city: str | None, service: str | None, lang: str | None
+) -> list[Referral]:
+    """Approved referrals for a city, service and language (the API and the console)."""
+    rows = [r for r in session.scalars(select(Referral).where(Referral.status == "approved"))]
+    if city:
+        rows = [r for r in rows if city in r.cities or NATIONWIDE in r.cities]
+    if service:
+        rows = [r for r in rows if _serves(r, service)]
+    if lang:
+        rows = [r for r in rows if lang in r.languages]
+    rows.sort(key=lambda r: _closeness(r, city, service))
+    return rows
+
+
 @router.get("/referrals", response_model=ReferralList, responses={422: {"model": ErrorOut}})
 def list_referrals(
     request: Request,
@@ -43,14 +59,7 @@ def list_referrals(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Response:
     """Approved organisations; nationwide ones are always included; closest help first."""
-    rows = [r for r in session.scalars(select(Referral).where(Referral.status == "approved"))]
-    if city:
-        rows = [r for r in rows if city in r.cities or NATIONWIDE in r.cities]
-    if service:
-        rows = [r for r in rows if _serves(r, service)]
-    if lang:
-        rows = [r for r in rows if lang in r.languages]
-    rows.sort(key=lambda r: _closeness(r, city, service))
+    rows = find_referrals(session, city=city, service=service, lang=lang)
     return etag_response(
         request,
         ReferralList(

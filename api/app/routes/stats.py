@@ -71,20 +71,27 @@ def _grouped(session: Session, column: Any) -> dict[Any, int]:
     return {key: n for key, n in session.execute(select(column, func.count()).group_by(column))}
 
 
-def breakdown(session: Session, model: type[Handoff] | type[Question]) -> dict[str, Any]:
+def raw_breakdown(
+    session: Session, model: type[Handoff] | type[Question]
+) -> dict[str, dict[Any, int]]:
+    """Unsuppressed counts by topic, language, channel and ISO week (never shown as they are)."""
     created: InstrumentedAttribute[dt.datetime] = model.created_at
     weeks: Counter[str] = Counter()
     for day, n in _grouped(session, func.date(created)).items():
         if day is not None:
             weeks[iso_week(day)] += n
-    total = int(session.scalar(select(func.count()).select_from(model)) or 0)
     return {
-        "total": count(total),
-        "by_topic": keyed(_grouped(session, model.topic)),
-        "by_lang": keyed(_grouped(session, model.lang)),
-        "by_channel": keyed(_grouped(session, model.channel)),
-        "by_week": keyed(dict(weeks)),
+        "by_topic": _grouped(session, model.topic),
+        "by_lang": _grouped(session, model.lang),
+        "by_channel": _grouped(session, model.channel),
+        "by_week": dict(weeks),
     }
+
+
+def breakdown(session: Session, model: type[Handoff] | type[Question]) -> dict[str, Any]:
+    total = int(session.scalar(select(func.count()).select_from(model)) or 0)
+    cells = {name: keyed(raw) for name, raw in raw_breakdown(session, model).items()}
+    return {"total": count(total), **cells}
 
 
 def feedback_stats(session: Session) -> FeedbackStats:

@@ -1,0 +1,168 @@
+"""Statistics for coordinators: tables, bar charts and CSV, with small cells withheld.
+
+The counts come from app.routes.stats and go through its `suppress`: a count under
+MIN_COUNT is shown (and exported) as "<5", and a larger count withheld only so that a
+small one cannot be worked out from the total is shown as "withheld". No withheld
+number ever leaves the server, on the page or in a CSV file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.console.accounts import aware
+from app.i18n.translate import N_
+from app.models import Feedback, Handoff, Question
+from app.routes.stats import MIN_COUNT, iso_week, raw_breakdown, suppress
+
+SMALL = f"<{MIN_COUNT}"
+WITHHELD = N_("withheld")
+NO_TOPIC = N_("(no topic)")
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: int | None  # None: withheld
+    small: bool = False  # withheld because it is under MIN_COUNT
+
+    @property
+    def text(self) -> str:
+        if self.value is not None:
+            return str(self.value)
+        return SMALL if self.small else WITHHELD
+
+
+@dataclass
+class Table:
+    name: str
+    title: str  # a msgid, translated in the template
+    key_header: str  # a msgid
+    columns: list[str]  # msgids of the count columns
+    rows: list[tuple[str, list[Cell]]] = field(default_factory=list)
+
+    @property
+    def peak(self) -> int:
+        return max((c.value or 0 for _, cells in self.rows for c in cells), default=0)
+
+    def csv(self, translate: Callable[[str], str]) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([translate(self.key_header), *(translate(c) for c in self.columns)])
+        for key, cells in self.rows:
+            writer.writerow([translate(key), *(translate(c.text) for c in cells)])
+        return out.getvalue()
+
+
+def cells_of(raw: dict[Any, int]) -> dict[Any, Cell]:
+    shown = suppress(raw)
+    return {k: Cell(shown[k], small=raw[k] < MIN_COUNT) for k in raw}
+
+
+def _one_column(name: str, title: str, key_header: str, raw: dict[Any, int]) -> Table:
+    cells = cells_of(raw)
+    keys = sorted(raw, key=lambda k: (k is None, str(k)))
+    return Table(
+        name=name,
+        title=title,
+        key_header=key_header,
+        columns=[N_("Count")],
+        rows=[(NO_TOPIC if k is None else str(k), [cells[k]]) for k in keys],
+    )
+
+
+BREAKDOWNS = (
+    ("by_topic", N_("Topic")),
+    ("by_lang", N_("Language")),
+    ("by_channel", N_("Channel")),
+    ("by_week", N_("Week")),
+)
+TITLES = {
+    ("questions", "by_topic"): N_("Questions by topic"),
+    ("questions", "by_lang"): N_("Questions by language"),
+    ("questions", "by_channel"): N_("Questions by channel"),
+    ("questions", "by_week"): N_("Questions by week"),
+    ("handoffs", "by_topic"): N_("Handoffs by topic"),
+    ("handoffs", "by_lang"): N_("Handoffs by language"),
+    ("handoffs", "by_channel"): N_("Handoffs by channel"),
+    ("handoffs", "by_week"): N_("Handoffs by week"),
+}
+
+
+def feedback_table(session: Session) -> Table:
+    rows = session.execute(
+        select(Feedback.snippet_id, Feedback.helpful, func.count()).group_by(
+            Feedback.snippet_id, Feedback.helpful
+        )
+    ).all()
+    raw: dict[tuple[str, bool], int] = {(s, bool(h)): n for s, h, n in rows}
+    cells = cells_of(raw)
+    zero = Cell(0)
+    return Table(
+        name="feedback",
+        title=N_("Feedback per answer"),
+        key_header=N_("Answer"),
+        columns=[N_("Helpful"), N_("Not helpful")],
+        rows=[
+            (s, [cells.get((s, True), zero), cells.get((s, False), zero)])
+            for s in sorted({s for s, _ in raw})
+        ],
+    )
+
+
+def waiting_table(session: Session) -> Table:
+    """Per week: handoffs a person took, and the median minutes she waited for one.
+
+    A median of fewer than MIN_COUNT waits describes too few people: withheld with them.
+    """
+    waits: dict[str, list[float]] = {}
+    for created, taken in session.execute(
+        select(Handoff.created_at, Handoff.taken_at).where(Handoff.taken_at.is_not(None))
+    ):
+        if taken is None:
+            continue
+        minutes = (aware(taken) - aware(created)).total_seconds() / 60
+        waits.setdefault(iso_week(created.date()), []).append(max(minutes, 0.0))
+    counts = cells_of({week: len(w) for week, w in waits.items()})
+    rows = []
+    for week in sorted(waits):
+        count = counts[week]
+        median = (
+            Cell(round(statistics.median(waits[week])))
+            if count.value is not None
+            else (Cell(None, small=count.small))
+        )
+        rows.append((week, [count, median]))
+    return Table(
+        name="handoff-waiting",
+        title=N_("Handoff waiting time by week"),
+        key_header=N_("Week"),
+        columns=[N_("Taken by a person"), N_("Median wait (minutes)")],
+        rows=rows,
+    )
+
+
+def tables(session: Session) -> list[Table]:
+    found: list[Table] = []
+    for kind, model in (("questions", Question), ("handoffs", Handoff)):
+        raw = raw_breakdown(session, model)
+        for key, header in BREAKDOWNS:
+            found.append(_one_column(f"{kind}-{key[3:]}", TITLES[(kind, key)], header, raw[key]))
+    found.append(waiting_table(session))
+    found.append(feedback_table(session))
+    return found
+
+
+def totals(session: Session) -> dict[str, Cell]:
+    found = {}
+    for name, model in (("questions", Question), ("handoffs", Handoff)):
+        n = int(session.scalar(select(func.count()).select_from(model)) or 0)
+        found[name] = Cell(n if n >= MIN_COUNT else None, small=n < MIN_COUNT)
+    return found

@@ -1,0 +1,201 @@
+"""What every channel (REST, socket.io, Telegram) does around Rasa for one message.
+
+- Text is cleaned: NUL and other control characters and lone surrogates (from JSON
+  escapes) are removed, so no store (PostgreSQL text cannot hold NUL) and no log chokes.
+- A message longer than MAX_MESSAGE_CHARS is not processed: she is asked, in her
+  language, to write it shorter.
+- Per-sender rate limit (SENDER_RATE_LIMIT, `limits` notation): over the limit she gets
+  a kind "please wait" in her language, except for a cry for help, which always goes
+  through (the same safety detector the NLU pipeline uses).
+- When Rasa produced no reply at all (the action server is down: Rasa logs the failed
+  action and goes on silently) or failed (the tracker or lock store is down), she gets
+  utter_api_down: "back soon", with the emergency numbers, in her language; a cry for
+  help gets its emergency response before it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from limits import RateLimitItem, parse_many
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from actions.settings import Settings, get_settings
+from channels import texts
+from safety.detector import detect
+
+log = logging.getLogger(__name__)
+
+API_DOWN = "utter_api_down"
+# The emergency response for each safety category (bot/data/rules.yml says the same).
+EMERGENCY = {
+    "domestic_violence": "utter_emergency_domestic_violence",
+    "child_danger": "utter_emergency_domestic_violence",
+    "trafficking": "utter_emergency_trafficking",
+    "medical_emergency": "utter_emergency_medical",
+}
+EMERGENCY_FOR_PAYLOAD = {
+    "/safety_domestic_violence": "utter_emergency_domestic_violence",
+    "/safety_trafficking": "utter_emergency_trafficking",
+    "/health_emergency": "utter_emergency_medical",
+}
+# C0 controls except tab, newline and carriage return; DEL.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def clean_text(text: str) -> str:
+    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become "?"
+    return CONTROL.sub("", text)
+
+
+def emergency_response(text: str) -> str | None:
+    """The emergency response a message needs, if it is a cry for help."""
+    if text.startswith("/"):
+        return next((r for p, r in EMERGENCY_FOR_PAYLOAD.items() if text.startswith(p)), None)
+    alarm = detect(text)
+    return EMERGENCY[alarm.category] if alarm is not None else None
+
+
+def is_safety(text: str) -> bool:
+    return emergency_response(text) is not None
+
+
+class _Counting(OutputChannel):
+    """Passes every reply on and counts them."""
+
+    def __init__(self, inner: OutputChannel) -> None:
+        self.inner = inner
+        self.sent = 0
+
+    # Rasa picks channel-specific response variations by the instance's name().
+    def name(self) -> str:  # type: ignore[override]
+        return self.inner.name()
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        self.sent += 1
+        await self.inner.send_response(recipient_id, message)
+
+
+class Guard:
+    """One per channel instance; `agent` is read from the Sanic app when a message comes."""
+
+    def __init__(self, channel: str, settings: Settings | None = None) -> None:
+        settings = settings or get_settings()
+        self.channel = channel
+        self.max_chars = settings.max_message_chars
+        self.rates: list[RateLimitItem] = parse_many(settings.sender_rate_limit)
+        # limits 2.x keeps only a weak reference to its storage: hold it here.
+        self.storage = storage_from_string(settings.sender_rate_limit_storage)
+        self.limiter = MovingWindowRateLimiter(self.storage)
+        self._key = settings.service_api_key.encode()
+
+    def too_long(self, text: str) -> bool:
+        return len(text) > self.max_chars
+
+    def allowed(self, sender_id: str, text: str) -> bool:
+        """Counts the message against her limit; a cry for help is always allowed."""
+        # A keyed hash: the limiter's store (Redis in production) never sees her id.
+        key = hmac.new(self._key, f"{self.channel}:{sender_id}".encode(), hashlib.sha256)
+        try:
+            within = [self.limiter.hit(rate, key.hexdigest()[:32]) for rate in self.rates]
+        except Exception as exc:  # the limiter's Redis is down: let her through
+            log.warning("sender rate limit not checked: %s", exc)
+            return True
+        return all(within) or is_safety(text)
+
+    async def handle(self, agent: Any, on_new_message: OnNewMessage, message: UserMessage) -> None:
+        """Run one message through Rasa with the checks above; never raises."""
+        text = message.text or ""
+        if self.too_long(text):
+            await self.say(agent, message, texts.TOO_LONG, limit=self.max_chars)
+            return
+        if not self.allowed(message.sender_id, text):
+            log.info("%s: sender over SENDER_RATE_LIMIT, message not processed", self.channel)
+            await self.say(agent, message, texts.TOO_FAST)
+            return
+        counting = _Counting(message.output_channel)
+        message.output_channel = counting
+        try:
+            await on_new_message(message)
+        except Exception:
+            log.exception("%s: Rasa failed on a message", self.channel)
+        if counting.sent == 0:
+            # Rasa failed before its NLU ran (the tracker or lock store is down): a cry
+            # for help still gets the emergency numbers, from here.
+            emergency = emergency_response(text)
+            if emergency:
+                await self.respond(agent, counting.inner, message, emergency)
+            await self.respond(agent, counting.inner, message, API_DOWN)
+
+    # ------------------------------------------------------------ her language
+
+    async def _tracker(self, agent: Any, message: UserMessage) -> DialogueStateTracker:
+        """Her tracker with her language, for choosing a response variation; never saved."""
+        tracker = None
+        try:
+            tracker = await agent.tracker_store.retrieve(message.sender_id)
+        except Exception as exc:  # the tracker store is down: answer all the same
+            log.warning("tracker not read for a channel answer: %s", exc)
+        if tracker is None:
+            tracker = DialogueStateTracker(message.sender_id, agent.domain.slots)
+        chosen = self._metadata_language(message)
+        if chosen:
+            tracker.update(SlotSet("language", chosen))
+        return tracker
+
+    @staticmethod
+    def _metadata_language(message: UserMessage) -> str | None:
+        metadata = message.metadata if isinstance(message.metadata, dict) else {}
+        lang = metadata.get("lang")
+        if lang in texts.LANGUAGES:
+            return str(lang)
+        return None
+
+    async def language(self, agent: Any, message: UserMessage) -> str | None:
+        if agent is None:
+            return self._metadata_language(message)
+        language = (await self._tracker(agent, message)).get_slot("language")
+        if language in texts.LANGUAGES:
+            return str(language)
+        metadata = message.metadata if isinstance(message.metadata, dict) else {}
+        hint = str(metadata.get("language_code") or "")[:2]
+        return hint if hint in texts.LANGUAGES else None
+
+    # ------------------------------------------------------------ answers
+
+    async def say(self, agent: Any, message: UserMessage, msgid: str, **values: object) -> None:
+        """A catalog text from this layer, in her language (all three when unknown)."""
+        text = texts.translate(msgid, await self.language(agent, message), **values)
+        await self._send(message.output_channel, message.sender_id, {"text": text})
+
+    async def respond(
+        self, agent: Any, output: OutputChannel, message: UserMessage, name: str
+    ) -> None:
+        """A domain response in her language, without storing anything."""
+        if agent is None:
+            return
+        try:
+            tracker = await self._tracker(agent, message)
+            reply = await agent.nlg.generate(name, tracker, output.name())
+        except Exception:
+            log.exception("%s: could not build %s", self.channel, name)
+            return
+        if reply:
+            await self._send(output, message.sender_id, reply)
+
+    async def _send(self, output: OutputChannel, recipient: str, reply: dict[str, Any]) -> None:
+        try:
+            await output.send_response(recipient, reply)
+        except Exception:
+            log.exception("%s: could not send a reply", self.channel)

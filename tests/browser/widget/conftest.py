@@ -1,0 +1,100 @@
+"""The widget in real Chromium (Debian's, never `playwright install`) against the real
+stack: API, action server and the trained Rasa bot on free ports, a fresh SQLite database.
+A failing test leaves a screenshot in test-artifacts/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from e2e.conftest import MODEL, ROOT, prepare_database, service_env
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from stack import local_stack
+from support_pg import free_port
+
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+EXIT_URL = "https://www.google.com/search?q=weather"
+
+
+@dataclass(frozen=True)
+class Site:
+    api: str  # the API, which serves the demo page and the widget
+    rasa: str
+    database: Path
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make train` (make test does it first)")
+    tmp = tmp_path_factory.mktemp("browser")
+    api_port, actions_port, rasa_port = free_port(), free_port(), free_port()
+    rasa = f"http://127.0.0.1:{rasa_port}"
+    env = {**service_env(tmp), "WIDGET_SOCKET_URL": rasa, "WIDGET_EXIT_URL": EXIT_URL}
+    prepare_database(env)
+    stack = local_stack(
+        api_port=api_port,
+        actions_port=actions_port,
+        rasa_port=rasa_port,
+        model=MODEL,
+        env=env,
+        log_dir=tmp / "logs",
+    )
+    stack.start(timeout=240)
+    yield Site(f"http://127.0.0.1:{api_port}", rasa, tmp / "e2e.db")
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    # The neutral site quick exit opens lies outside this machine: answer it locally.
+    context.route(
+        "https://www.google.com/**",
+        lambda route: route.fulfill(content_type="text/html", body="<title>weather</title>"),
+    )
+    yield context
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed and not page.is_closed():
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
