@@ -13,6 +13,11 @@ from urllib.parse import urlsplit
 import pytest
 from babel.messages.pofile import read_po
 from playwright.sync_api import BrowserContext, Locator, Page, WebSocketRoute, expect
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+from app.db import make_engine
+from app.handoffs import notices, service
 
 from .conftest import ARTIFACTS, EXIT_URL, ROOT, Site
 
@@ -274,3 +279,35 @@ def test_markdown_is_rendered_safely(page: Page, site: Site) -> None:
     ]
     expect(mine).to_contain_text("[bad](javascript:alert(2))")
     assert dialogs == []
+
+
+def test_staff_replies_reach_her_during_a_handoff(page: Page, site: Site) -> None:
+    """She agrees to a person; a staff reply (through the console's service functions on
+    the stack's database) shows as a person's message; closing stops the polling."""
+    open_chat(page, site, "en")
+    page.locator(".ak-input").fill("/human_handoff")
+    page.locator(".ak-input").press("Enter")
+    page.get_by_role("button", name="Yes, pass it on").click(timeout=TIMEOUT)
+    expect(page.locator(".ak-bot .ak-text").last).to_contain_text(
+        "A person from the organisation will answer you here", timeout=TIMEOUT
+    )
+    page.wait_for_function("JSON.parse(sessionStorage.getItem('anakomek.handoff'))")
+    handoff_id = stored(page, "handoff")["id"]
+    settings = Settings(
+        environment="test",
+        database_url=f"sqlite:///{site.database}",
+        service_api_key="e2e-" + "k" * 28,
+    )
+    engine = make_engine(settings.database_url)
+    with Session(engine) as db:
+        service.reply(
+            db, settings, handoff_id, "Aigerim", "Hello, I am a lawyer. Call me: 8 701 123 45 67"
+        )
+    expect(page.locator(".ak-person .ak-text")).to_have_text(
+        ["Hello, I am a lawyer. Call me: [phone]"], timeout=TIMEOUT
+    )
+    with Session(engine) as db:
+        service.close(db, settings, handoff_id, "Aigerim")
+    expect(page.locator(".ak-person .ak-text").last).to_have_text(notices.CLOSED, timeout=TIMEOUT)
+    page.wait_for_function("JSON.parse(sessionStorage.getItem('anakomek.handoff')) === null")
+    engine.dispose()
