@@ -47,3 +47,41 @@ async def referrals(
 
 async def snippet(snippet_id: str, lang: str) -> dict[str, Any]:
     return await _get(f"/v1/snippets/{snippet_id}", {"lang": lang})
+
+
+# --- Handoffs to a person (writes, with the service key) ---------------------------------
+
+
+async def _post(path: str, body: dict[str, Any]) -> httpx.Response:
+    settings = get_settings()
+    try:
+        async with httpx.AsyncClient(
+            base_url=settings.api_url,
+            timeout=settings.api_timeout_seconds,
+            headers={"X-Service-Key": settings.service_api_key},
+        ) as client:
+            response = await client.post(path, json=body)
+    except httpx.HTTPError as exc:
+        raise ApiUnavailable(str(exc)) from exc
+    if response.status_code >= 500:
+        raise ApiUnavailable(f"{path}: HTTP {response.status_code}")
+    return response
+
+
+async def open_handoff(body: dict[str, Any]) -> int:
+    """The new handoff's id. Any refusal counts as unavailable: she gets the contacts."""
+    response = await _post("/v1/handoffs", body)
+    if response.status_code != 201:
+        raise ApiUnavailable(f"/v1/handoffs: HTTP {response.status_code}")
+    return int(response.json()["id"])
+
+
+async def relay_to_staff(handoff_id: int, text: str) -> str:
+    """Pass her message on; the handoff's status, "closed" once staff closed it (409) or
+    the purge removed it (404)."""
+    response = await _post(f"/v1/handoffs/{handoff_id}/messages", {"text": text})
+    if response.status_code in (404, 409):
+        return "closed"
+    if response.status_code != 201:
+        raise ApiUnavailable(f"relay: HTTP {response.status_code}")
+    return str(response.json()["status"])

@@ -16,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 API_PY = ROOT / ".venv-api" / "bin" / "python"
 FIXTURE_KNOWLEDGE = ROOT / "tests" / "fixtures" / "knowledge"
+SERVICE_KEY = "bot-tests-" + "k" * 24  # the API's key; the actions send it with writes
 
 
 def _free_port() -> int:
@@ -33,7 +34,7 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "DATABASE_URL": f"sqlite:///{db}",
         "KNOWLEDGE_DIR": str(FIXTURE_KNOWLEDGE),
         "ENVIRONMENT": "test",
-        "SERVICE_API_KEY": "bot-tests-" + "k" * 24,
+        "SERVICE_API_KEY": SERVICE_KEY,
         "RATE_LIMIT": "100000/minute",
     }
     subprocess.run(
@@ -80,6 +81,7 @@ def use_api(api_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     from actions.settings import get_settings
 
     monkeypatch.setenv("API_URL", api_url)
+    monkeypatch.setenv("SERVICE_API_KEY", SERVICE_KEY)
     get_settings.cache_clear()
     yield api_url
     get_settings.cache_clear()

@@ -288,7 +288,7 @@ def test_commands_map_to_intents(telegram: Telegram, chat: int) -> None:
         expected("utter_choose_language", "en")
     ]
     handoff = said(telegram.send(text_update(chat, "/human", "en")))
-    assert handoff[0] == expected("utter_handoff", "en")
+    assert handoff == [expected("utter_handoff_consent", "en")]
     # an unknown command shows the menu instead of reaching Rasa as an unknown intent
     assert said(telegram.send(text_update(chat, "/whatever", "en"))) == [
         expected("utter_help_menu", "en")

@@ -1,0 +1,85 @@
+"""While a person has her conversation (slot `handoff_id` set), the bot stays quiet: every
+message she writes goes to that person through `action_relay_to_staff`.
+
+Some messages keep their normal answer even then, because nothing may delay them or they
+are about the chat itself: a cry for help (safety intents, also when the SafetyOverride
+set them), /forget, /start and a change of language.
+
+Not trainable: it reads only the slot and the latest message, and predicts with
+confidence 1.0 at a priority above the RulePolicy's, so no rule or story can answer her
+message instead of the person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+RELAY = "action_relay_to_staff"
+SLOT = "handoff_id"
+# Answered as usual during a handoff, however she sends them.
+ALWAYS_ANSWERED = frozenset({"health_emergency", "forget", "choose_language"})
+# Answered as usual only when sent as a command or button (/start sends /greet): typed,
+# "hello" is for the person.
+ANSWERED_AS_COMMAND = frozenset({"greet", "help_menu"})
+
+
+def keeps_normal_answer(intent: str | None, text: str, parse_data: dict[str, Any]) -> bool:
+    if parse_data.get("safety_alarm"):
+        return True
+    if intent is None:
+        return False
+    if intent.startswith("safety_") or intent in ALWAYS_ANSWERED:
+        return True
+    return intent in ANSWERED_AS_COMMAND and text.startswith("/")
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
+)
+class HandoffPolicy(Policy):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # Above RulePolicy (4): a tie at confidence 1.0 goes to the higher priority.
+        return {"priority": 7}
+
+    def train(
+        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        action = self._next_action(tracker)
+        if action is not None and action in domain.action_names_or_texts:
+            probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities)
+
+    @staticmethod
+    def _next_action(tracker: DialogueStateTracker) -> str | None:
+        last = tracker.latest_action_name
+        if last == RELAY:
+            # Relayed (or told her the person closed it): wait for her next message.
+            return ACTION_LISTEN_NAME
+        if last != ACTION_LISTEN_NAME or tracker.get_slot(SLOT) in (None, ""):
+            return None
+        message = tracker.latest_message
+        if message is None:
+            return None
+        intent = message.intent.get("name")
+        if keeps_normal_answer(intent, message.text or "", message.parse_data):
+            return None
+        return RELAY

@@ -1,0 +1,215 @@
+"""A person takes over, end to end: the trained bot, the real action server and API, and a
+fake Telegram Bot API. Staff act through app.handoffs.service on the stack's database,
+as the staff console does."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+from app.db import make_engine
+from app.handoffs import service
+from stack import local_stack
+from support_pg import free_port
+
+from .conftest import MODEL, prepare_database, service_env
+from .fake_telegram import FakeTelegram
+from .test_telegram import CATALOGS, callback_update, expected, said, text_update
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = "987654321:AAHandoff-fake-token_for_tests"
+USERNAME = "ana_komek_handoff_bot"
+SECRET = "e2e-handoff-secret_0123456789"
+
+
+@dataclass
+class Handoffs:
+    rasa_url: str
+    api_url: str
+    fake: FakeTelegram
+    settings: Settings
+
+    def rest(self, sender: str, message: str, lang: str = "ru") -> list[dict[str, Any]]:
+        body = {"sender": sender, "message": message, "metadata": {"lang": lang}}
+        response = httpx.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+        response.raise_for_status()
+        return list(response.json())
+
+    def telegram(self, update: dict[str, Any]) -> list[Any]:
+        mark = self.fake.mark()
+        response = httpx.post(
+            f"{self.rasa_url}/webhooks/telegram/webhook",
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            timeout=60,
+        )
+        assert response.status_code == 200 and response.text == "success", response.text
+        return self.fake.since(mark)
+
+    def handoff(self, handoff_id: int) -> dict[str, Any]:
+        response = httpx.get(
+            f"{self.api_url}/v1/handoffs/{handoff_id}",
+            headers={"X-Service-Key": self.settings.service_api_key},
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def staff(self) -> Session:
+        return Session(make_engine(self.settings.database_url), expire_on_commit=False)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Handoffs]:
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make train` (make test does it first)")
+    tmp = tmp_path_factory.mktemp("handoff")
+    fake = FakeTelegram(TOKEN, USERNAME).start()
+    env = {
+        **service_env(tmp),
+        "DEFAULT_LANGUAGE": "ru",
+        "TELEGRAM_ACCESS_TOKEN": TOKEN,
+        "TELEGRAM_BOT_USERNAME": USERNAME,
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/webhooks/telegram/webhook",
+        "TELEGRAM_SECRET_TOKEN": SECRET,
+        "TELEGRAM_API_BASE": fake.url,
+    }
+    prepare_database(env)
+    api_port, actions_port, rasa_port = free_port(), free_port(), free_port()
+    running = local_stack(
+        api_port=api_port,
+        actions_port=actions_port,
+        rasa_port=rasa_port,
+        model=MODEL,
+        env=env,
+        log_dir=tmp / "logs",
+    )
+    running.start(timeout=240)
+    settings = Settings(
+        environment="test",
+        database_url=env["DATABASE_URL"],
+        service_api_key=env["SERVICE_API_KEY"],
+        telegram_access_token=TOKEN,
+        telegram_api_base=fake.url,
+    )
+    try:
+        yield Handoffs(
+            f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{api_port}", fake, settings
+        )
+    finally:
+        running.stop()
+        fake.stop()
+
+
+_senders = itertools.count(1)
+
+
+def texts(replies: list[dict[str, Any]]) -> list[str]:
+    return [r["text"] for r in replies if "text" in r]
+
+
+def ru(name: str) -> str:
+    return expected(name, "ru")[0]
+
+
+def test_rest_handoff_from_consent_to_close(stack: Handoffs) -> None:
+    sender = f"rest-handoff-{next(_senders):04d}-session"
+    asked = stack.rest(sender, "/human_handoff")
+    assert texts(asked) == [ru("utter_handoff_consent")]
+    assert [b["payload"] for b in asked[0]["buttons"]] == ["/affirm", "/deny"]
+
+    opened = stack.rest(sender, "/affirm")
+    assert ru("utter_handoff_opened") in texts(opened)
+    [custom] = [r["custom"] for r in opened if "custom" in r]
+    handoff_id = custom["handoff_id"]
+    assert custom == {"handoff_id": handoff_id, "lang": "ru"}
+
+    # She writes: the bot stays quiet except once, and the person gets it (masked).
+    first = stack.rest(sender, "Хозяйка не делает регистрацию, мой номер 8 701 123 45 67")
+    assert texts(first) == [ru("utter_handoff_relayed")]
+    assert stack.rest(sender, "Как записать ребенка в школу?") == []
+    stored = stack.handoff(handoff_id)
+    assert stored["status"] == "open" and stored["channel"] == "rest"
+    assert [m["text"] for m in stored["messages"] if m["author"] == "user"][-2:] == [
+        "Хозяйка не делает регистрацию, мой номер [phone]",
+        "Как записать ребенка в школу?",
+    ]
+
+    # A cry for help during the handoff still gets the emergency numbers at once.
+    danger = texts(stack.rest(sender, "Муж меня бьет, мне страшно"))
+    assert any("112" in t and "102" in t for t in danger), danger
+
+    # Staff reply (as the console does) and the widget's poll lists it.
+    with stack.staff() as db:
+        reply = service.reply(db, stack.settings, handoff_id, "Aigerim", "Здравствуйте! Я юрист.")
+    polled = httpx.get(f"{stack.api_url}/v1/handoffs/replies", params={"session": sender}).json()
+    assert polled["status"] == "taken"
+    assert [(m["id"], m["text"]) for m in polled["messages"]] == [
+        (reply.id, "Здравствуйте! Я юрист.")
+    ]
+
+    with stack.staff() as db:
+        service.close(db, stack.settings, handoff_id, "Aigerim")
+    after_close = httpx.get(
+        f"{stack.api_url}/v1/handoffs/replies", params={"session": sender, "after": reply.id}
+    ).json()
+    assert after_close["status"] == "closed"
+    assert after_close["messages"][0]["text"].startswith("Сотрудник организации помощи")
+
+    # Her next message finds the handoff closed: the bot is back, with the menu.
+    back = texts(stack.rest(sender, "Спасибо!"))
+    assert back == [ru("utter_handoff_back"), ru("utter_help_menu")]
+    answered = stack.rest(sender, "Как записать ребенка в школу?")
+    assert any(r.get("custom", {}).get("topic") == "child.school" for r in answered), answered
+
+
+def test_rest_no_consent_gives_the_contacts(stack: Handoffs) -> None:
+    sender = f"rest-handoff-{next(_senders):04d}-session"
+    stack.rest(sender, "/human_handoff")
+    replies = texts(stack.rest(sender, "/deny"))
+    assert replies[0] == ru("utter_handoff")
+    assert ru("utter_referrals_intro") in replies
+
+
+def test_telegram_human_consent_by_button_and_staff_reply_arrives(stack: Handoffs) -> None:
+    chat = 720_000_001
+    asked = said(stack.telegram(text_update(chat, "/human")))
+    assert asked == [expected("utter_handoff_consent", "ru")]
+
+    calls = stack.telegram(callback_update(chat, "/affirm"))
+    assert calls[0].method == "answerCallbackQuery"
+    opened = said(calls[1:])
+    assert opened == [expected("utter_handoff_opened", "ru")]  # no payload leaks
+    with stack.staff() as db:
+        [handoff] = [h for h in service.queue(db) if h.channel == "telegram"]
+        handoff_id = handoff.id
+
+    relayed = said(stack.telegram(text_update(chat, "Здравствуйте, я жду")))
+    assert relayed == [expected("utter_handoff_relayed", "ru")]
+    assert stack.handoff(handoff_id)["messages"][-1]["text"] == "Здравствуйте, я жду"
+
+    mark = stack.fake.mark()
+    with stack.staff() as db:
+        message = service.reply(
+            db, stack.settings, handoff_id, "Aigerim", "Добрый день! Чем помочь?"
+        )
+    assert message.delivery_error is None
+    [sent] = stack.fake.since(mark)
+    assert (sent.method, sent.params) == (
+        "sendMessage",
+        {"chat_id": str(chat), "text": "Добрый день! Чем помочь?"},
+    )
+
+    mark = stack.fake.mark()
+    with stack.staff() as db:
+        service.close(db, stack.settings, handoff_id, "Aigerim")
+    [notice] = stack.fake.since(mark)
+    closing = next(v for k, v in CATALOGS["ru"].items() if k.startswith("The person from the"))
+    assert notice.params == {"chat_id": str(chat), "text": closing}
