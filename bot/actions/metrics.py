@@ -93,3 +93,9 @@ def install() -> None:
     app.register_middleware(_finished, "response")
     start_http_server(port, addr=get_settings().actions_metrics_host)
     log.info("metrics on port %s", port)
+
+
+# rasa-sdk imports every module of the actions package while it builds its app, so this
+# runs in the action server only; Rasa's process, which imports actions.settings for
+# /forget (channels/privacy.py), never loads this module.
+install()

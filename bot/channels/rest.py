@@ -24,6 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
+from channels.forgetting import forgetting
 from channels.guard import Guard, OnNewMessage, clean_text
 
 MAX_SENDER_CHARS = 128
@@ -76,6 +77,7 @@ class RestInput(RasaRestInput):
         return sender, clean_text(message), metadata
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        on_new_message = forgetting(on_new_message)
         module = inspect.getmodule(self)
         webhook = Blueprint(
             f"custom_webhook_{type(self).__name__}", module.__name__ if module else None
