@@ -74,7 +74,10 @@ def test_two_rasa_replicas_on_the_shared_stores(services: dict[str, dict[str, An
     config = yaml.safe_load(endpoints.read_text(encoding="utf-8"))
     assert config["tracker_store"]["type"] == "SQL"
     assert config["tracker_store"]["dialect"] == "postgresql"
-    assert config["lock_store"]["type"] == "redis"
+    # Rasa's Redis lock store with atomic tickets (bot/stores/redis_lock.py).
+    module, _, cls = config["lock_store"]["type"].rpartition(".")
+    source = ROOT / "bot" / (module.replace(".", "/") + ".py")
+    assert f"class {cls}(RedisLockStore)" in source.read_text(encoding="utf-8")
     needed = set(re.findall(r"\$\{([A-Z0-9_]+)\}", endpoints.read_text(encoding="utf-8")))
     for name, service in rasa.items():
         command = _command(service)

@@ -1,0 +1,1 @@
+"""Stores for Rasa that replace its own where they fall short."""
