@@ -61,7 +61,7 @@ lint: setup  ## ruff and mypy
 	@.venv-api/bin/mypy
 
 audit: setup  ## pip-audit both lock files; known issues only with a reason (docs/security.md)
-	@$(API_PY) scripts/audit.py
+	@$(API_PY) scripts/audit.py $(AUDIT_FLAGS)
 
 test: train db  ## the whole test suite
 	@$(MAKE) --no-print-directory translations-check validate

@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from audit import SECURITY, Ignored, ignore_list, judge  # noqa: E402
+from audit import SECURITY, Ignored, ignore_list, judge, verdict  # noqa: E402
 
 REASON = "Rasa 3.6.21 pins aiohttp<3.10; the bot never serves static files with it."
 
@@ -71,3 +71,13 @@ def test_the_ignore_list_needs_a_reason_per_id() -> None:
 def test_the_projects_ignore_list_reads() -> None:
     listed = ignore_list(SECURITY.read_text(encoding="utf-8"))
     assert all(item.reason and item.lock in {"api.lock", "bot.lock"} for item in listed.values())
+
+
+def test_unreachable_data_fails_unless_ci_allows_it_but_a_finding_always_fails() -> None:
+    unchecked = "api.lock: 3 of 90 packages could not be checked, e.g. alembic: not found"
+    finding = "bot.lock: aiohttp 3.8.6 has GHSA-xxxx (fixed in: 3.10.2); upgrade it"
+    assert verdict([unchecked], unreachable_ok=False) == 1
+    assert verdict([unchecked], unreachable_ok=True) == 0
+    assert verdict([unchecked, finding], unreachable_ok=True) == 1
+    assert verdict([finding], unreachable_ok=True) == 1
+    assert verdict([], unreachable_ok=False) == 0
