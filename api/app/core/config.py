@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # Rasa's SQL tracker store; when set, the purge deletes its events older than
     # RETENTION_DAYS too (app/tracker_retention.py). Empty: Rasa keeps trackers in memory.
     tracker_database_url: str = ""
+    # Database connections kept open, and extra ones under a burst (see app/db.py).
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=30, ge=0, le=500)
     # A handoff transcript (50 messages of up to 2,000 characters) must fit.
     max_body_bytes: int = Field(default=262_144, ge=1_000)
     rate_limit: str = "120/minute"

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.logging import request_id
@@ -49,6 +50,13 @@ def install(app: FastAPI) -> None:
             return JSONResponse(_body(422, ["text must not contain NUL (0x00) characters"]), 422)
         log.exception("database refused a value")
         return JSONResponse(_body(500, "internal error; it has been logged"), 500)
+
+    @app.exception_handler(PoolTimeout)
+    async def busy(_: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every database connection stayed busy for the pool's timeout: overload, not a bug.
+        log.warning("no database connection free: %s", exc)
+        body = _body(503, "busy; try again in a few seconds")
+        return JSONResponse(body, 503, {"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
