@@ -41,7 +41,10 @@ def _client(environment: str) -> TestClient:
 
     @app.get("/own-policy")
     def own_policy() -> HTMLResponse:
-        return HTMLResponse("<p>x</p>", headers={"Content-Security-Policy": "sandbox"})
+        return HTMLResponse(
+            "<p>x</p>",
+            headers={"Content-Security-Policy": "sandbox", "X-Frame-Options": "SAMEORIGIN"},
+        )
 
     return TestClient(app)
 
@@ -111,6 +114,7 @@ def test_the_widget_stays_embeddable(client: TestClient) -> None:
 def test_a_route_keeps_its_own_policy(client: TestClient) -> None:
     response = client.get("/own-policy")
     assert response.headers.get_list("content-security-policy") == ["sandbox"]
+    assert response.headers.get_list("x-frame-options") == ["SAMEORIGIN"]
 
 
 def test_production_adds_hsts() -> None:

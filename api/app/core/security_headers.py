@@ -66,7 +66,7 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 names = {key.lower() for key, _ in headers}
                 extra = [h for h in ALWAYS if h[0] not in names]
-                if not embeddable:
+                if not embeddable and b"x-frame-options" not in names:
                     extra.append((b"x-frame-options", b"DENY"))
                 if _is_html(headers) and b"content-security-policy" not in names:
                     if embeddable:
