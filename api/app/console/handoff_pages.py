@@ -6,6 +6,7 @@ Built on app.handoffs.service; the page refreshes its messages by fetching a fra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Form, Request, Response
@@ -79,15 +80,20 @@ def _closed(request: Request, me: Staff, handoff_id: int) -> Response:
     return render(request, "handoff_closed.html", {"me": me, "handoff_id": handoff_id}, 409)
 
 
-@router.post("/handoffs/{handoff_id}/take", name="console_handoff_take")
-def take(request: Request, handoff_id: HandoffId, me: Staff, _: Posted, db: SessionDep) -> Response:
+def _act(request: Request, me: Staff, handoff_id: int, action: Callable[[], object]) -> Response:
+    """Run one staff action on a handoff; back to its page, or say why it could not be done."""
     try:
-        service.take(db, handoff_id, me.user.username)
+        action()
     except HandoffNotFound:
         return _not_found(request, me)
     except HandoffClosed:
         return _closed(request, me, handoff_id)
     return _back(handoff_id)
+
+
+@router.post("/handoffs/{handoff_id}/take", name="console_handoff_take")
+def take(request: Request, handoff_id: HandoffId, me: Staff, _: Posted, db: SessionDep) -> Response:
+    return _act(request, me, handoff_id, lambda: service.take(db, handoff_id, me.user.username))
 
 
 @router.post("/handoffs/{handoff_id}/reply", name="console_handoff_reply")
@@ -102,13 +108,12 @@ def reply(
 ) -> Response:
     if not text.strip():
         return _back(handoff_id)
-    try:
-        service.reply(db, settings, handoff_id, me.user.username, text.strip())
-    except HandoffNotFound:
-        return _not_found(request, me)
-    except HandoffClosed:
-        return _closed(request, me, handoff_id)
-    return _back(handoff_id)
+    return _act(
+        request,
+        me,
+        handoff_id,
+        lambda: service.reply(db, settings, handoff_id, me.user.username, text.strip()),
+    )
 
 
 @router.post("/handoffs/{handoff_id}/close", name="console_handoff_close")
@@ -120,10 +125,6 @@ def close(
     db: SessionDep,
     settings: SettingsDep,
 ) -> Response:
-    try:
-        service.close(db, settings, handoff_id, me.user.username)
-    except HandoffNotFound:
-        return _not_found(request, me)
-    except HandoffClosed:
-        return _closed(request, me, handoff_id)
-    return _back(handoff_id)
+    return _act(
+        request, me, handoff_id, lambda: service.close(db, settings, handoff_id, me.user.username)
+    )
