@@ -123,5 +123,5 @@ class ActionRelayToStaff(Action):
             return [SlotSet("handoff_id", None), SlotSet("handoff_relayed", None)]
         if not tracker.get_slot("handoff_relayed"):
             dispatcher.utter_message(response="utter_handoff_relayed")
-            return [SlotSet("handoff_relayed", True)]
-        return []
+        # Set every time: the channel guard reads it as "silent on purpose, not broken".
+        return [SlotSet("handoff_relayed", True)]

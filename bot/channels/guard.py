@@ -26,7 +26,7 @@ from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.settings import Settings, get_settings
@@ -130,7 +130,7 @@ class Guard:
             await on_new_message(message)
         except Exception:
             log.exception("%s: Rasa failed on a message", self.channel)
-        if counting.sent == 0:
+        if counting.sent == 0 and not await relayed_to_a_person(agent, message.sender_id):
             # Rasa failed before its NLU ran (the tracker or lock store is down): a cry
             # for help still gets the emergency numbers, from here.
             emergency = emergency_response(text)
@@ -199,3 +199,19 @@ class Guard:
             await output.send_response(recipient, reply)
         except Exception:
             log.exception("%s: could not send a reply", self.channel)
+
+
+async def relayed_to_a_person(agent: Any, sender_id: str) -> bool:
+    """Whether her last message went to a person during a handoff: the relay action says
+    nothing on purpose then, and marks each relayed message with SlotSet(handoff_relayed)
+    (actions/handoff.py). A relay that failed leaves no such event."""
+    try:
+        tracker = await agent.tracker_store.retrieve(sender_id)
+    except Exception:  # the store is down: that silence is a failure
+        return False
+    for event in reversed(tracker.events if tracker is not None else []):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, SlotSet) and event.key == "handoff_relayed" and event.value:
+            return True
+    return False

@@ -154,6 +154,41 @@ def test_when_rasa_says_nothing_she_hears_it_cannot_answer_in_her_language(
     assert "112" in output.messages[0]["text"]
 
 
+def test_no_cannot_answer_when_her_message_went_quietly_to_a_person(agent: Agent) -> None:
+    guard = Guard("rest", settings())
+    message = _message("и ещё вопрос")
+    output = message.output_channel
+
+    async def relayed(msg: UserMessage) -> None:  # what action_relay_to_staff leaves
+        tracker = agent.tracker_store.init_tracker("s1")
+        tracker.update(UserUttered(msg.text))
+        tracker.update(SlotSet("handoff_relayed", True))
+        await agent.tracker_store.save(tracker)
+
+    run(guard.handle(agent, relayed, message))
+    assert output.messages == []
+
+
+def test_a_relay_marked_before_her_last_message_does_not_silence_a_failure(
+    agent: Agent, domain: Domain
+) -> None:
+    guard = Guard("rest", settings())
+    tracker = agent.tracker_store.init_tracker("s1")
+    tracker.update(SlotSet("language", "ru"))
+    tracker.update(UserUttered("первое"))
+    tracker.update(SlotSet("handoff_relayed", True))
+    tracker.update(UserUttered("второе"))  # the action server went down after this one
+    run(agent.tracker_store.save(tracker))
+    message = _message("второе")
+    output = message.output_channel
+
+    async def silent(_: UserMessage) -> None:
+        return None
+
+    run(guard.handle(agent, silent, message))
+    assert [m["text"] for m in output.messages] == [_api_down(domain, "ru")]
+
+
 def test_replies_pass_through_and_no_extra_answer_is_added(agent: Agent) -> None:
     guard = Guard("rest", settings())
     message = _message("hello")

@@ -96,7 +96,12 @@ def purge(session: SessionDep, settings: SettingsDep) -> PurgeOut:
 @router.delete(
     "/conversations/{sender_id:path}",
     response_model=ForgottenOut,
-    responses={**AUTH, 422: {"model": ErrorOut, "description": "sender id too long"}},
+    responses={
+        **AUTH,
+        # The path cannot carry a line break: such an id matches no route.
+        404: {"model": ErrorOut, "description": "a sender id with a line break"},
+        422: {"model": ErrorOut, "description": "sender id too long"},
+    },
     tags=["privacy"],
 )
 def forget(
