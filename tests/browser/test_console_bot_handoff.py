@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e.conftest import MODEL, prepare_database, service_env
+from e2e.conftest import MODEL, prepare_database, service_env, telegram_env
 from e2e.fake_telegram import FakeTelegram
 from e2e.test_telegram import callback_update, text_update
 from playwright.sync_api import Page, expect
@@ -37,11 +37,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     env = {
         **service_env(tmp),
         "DEFAULT_LANGUAGE": "ru",
-        "TELEGRAM_ACCESS_TOKEN": TOKEN,
-        "TELEGRAM_BOT_USERNAME": USERNAME,
-        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/webhooks/telegram/webhook",
-        "TELEGRAM_SECRET_TOKEN": SECRET,
-        "TELEGRAM_API_BASE": fake.url,
+        **telegram_env(fake.url, TOKEN, USERNAME, SECRET),
     }
     prepare_database(env)
     add_accounts(env)

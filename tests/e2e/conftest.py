@@ -41,6 +41,17 @@ def service_env(tmp: Path) -> dict[str, str]:
     }
 
 
+def telegram_env(api_base: str, token: str, username: str, secret: str) -> dict[str, str]:
+    """The settings of the Telegram channel, talking to a fake Bot API server at `api_base`."""
+    return {
+        "TELEGRAM_ACCESS_TOKEN": token,
+        "TELEGRAM_BOT_USERNAME": username,
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/webhooks/telegram/webhook",
+        "TELEGRAM_SECRET_TOKEN": secret,
+        "TELEGRAM_API_BASE": api_base,
+    }
+
+
 def prepare_database(env: dict[str, str]) -> None:
     """Migrate the database of `env` and sync the knowledge (KNOWLEDGE_DIR) into it."""
     for args in (["-m", "alembic", "upgrade", "head"], ["-m", "app.cli", "sync"]):
@@ -168,11 +179,7 @@ def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GuardedStack]:
     env = {
         **service_env(tmp),
         "SENDER_RATE_LIMIT": GUARD_RATE_LIMIT,
-        "TELEGRAM_ACCESS_TOKEN": GUARD_TOKEN,
-        "TELEGRAM_BOT_USERNAME": GUARD_USERNAME,
-        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/webhooks/telegram/webhook",
-        "TELEGRAM_SECRET_TOKEN": GUARD_SECRET,
-        "TELEGRAM_API_BASE": fake.url,
+        **telegram_env(fake.url, GUARD_TOKEN, GUARD_USERNAME, GUARD_SECRET),
     }
     prepare_database(env)
     rasa_port = free_port()

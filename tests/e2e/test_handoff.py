@@ -19,7 +19,7 @@ from app.handoffs import service
 from stack import local_stack
 from support_pg import free_port
 
-from .conftest import MODEL, prepare_database, service_env
+from .conftest import MODEL, prepare_database, service_env, telegram_env
 from .fake_telegram import FakeTelegram
 from .test_telegram import CATALOGS, callback_update, expected, said, text_update
 
@@ -75,11 +75,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Handoffs]:
     env = {
         **service_env(tmp),
         "DEFAULT_LANGUAGE": "ru",
-        "TELEGRAM_ACCESS_TOKEN": TOKEN,
-        "TELEGRAM_BOT_USERNAME": USERNAME,
-        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/webhooks/telegram/webhook",
-        "TELEGRAM_SECRET_TOKEN": SECRET,
-        "TELEGRAM_API_BASE": fake.url,
+        **telegram_env(fake.url, TOKEN, USERNAME, SECRET),
     }
     prepare_database(env)
     api_port, actions_port, rasa_port = free_port(), free_port(), free_port()

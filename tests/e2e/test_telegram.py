@@ -17,7 +17,7 @@ import pytest
 import yaml
 from babel.messages.pofile import read_po
 
-from .conftest import ROOT, prepare_database, service_env, start_stack
+from .conftest import ROOT, prepare_database, service_env, start_stack, telegram_env
 from .fake_telegram import Call, FakeTelegram
 
 pytestmark = pytest.mark.e2e
@@ -222,11 +222,7 @@ def telegram(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Telegram]:
         **service_env(tmp),
         "KNOWLEDGE_DIR": str(knowledge),
         "DEFAULT_LANGUAGE": "ru",
-        "TELEGRAM_ACCESS_TOKEN": TOKEN,
-        "TELEGRAM_BOT_USERNAME": USERNAME,
-        "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL,
-        "TELEGRAM_SECRET_TOKEN": SECRET,
-        "TELEGRAM_API_BASE": fake.url,
+        **telegram_env(fake.url, TOKEN, USERNAME, SECRET),
     }
     prepare_database(env)
     stack, rasa_port = start_stack(env, tmp / "logs")
