@@ -70,11 +70,8 @@ test: train db  ## the whole test suite
 	@$(API_PY) -m pytest -q tests/api tests/e2e
 	@$(API_PY) -m pytest -q tests/browser
 
-test-browser: train db  ## the staff console in Chromium (UPDATE_SCREENSHOTS=1 rewrites docs/screenshots)
+test-browser: train db  ## the console and widget in Chromium (UPDATE_SCREENSHOTS=1 rewrites docs/screenshots)
 	@$(API_PY) -m pytest -q tests/browser
-
-browser-vendor:  ## refresh the vendored axe-core of the browser tests (npm, pinned by its lock file)
-	@cd tests/browser/vendor && npm ci --no-audit --no-fund && npm run vendor
 
 bench: train db  ## measure accuracy, latency, memory (see README)
 	@$(API_PY) -m pytest -q -s tests/bench --benchmarks
@@ -82,7 +79,6 @@ bench: train db  ## measure accuracy, latency, memory (see README)
 clean:  ## remove environments, models and local data
 	rm -rf .venv-api .venv-bot .venv-tools bot/models data bot/domain/responses.yml
 
-.PHONY: widget-vendor browser-vendor
 widget-vendor:  ## refresh the widget's vendored socket.io client from npm (package-lock.json)
 	@cd api/app/widget && npm ci --no-audit --no-fund && npm run vendor
 
