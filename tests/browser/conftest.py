@@ -7,8 +7,6 @@ A failed test leaves a screenshot in test-artifacts/.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from e2e.conftest import api_command, prepare_database  # noqa: E402
 from e2e.fake_telegram import FakeTelegram  # noqa: E402
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
 
-from stack import API_PY, Stack, api_service  # noqa: E402
+from stack import Stack, api_service  # noqa: E402
 from support_pg import free_port  # noqa: E402
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -44,17 +43,6 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.browser
 
 
-def run_api_command(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(
-        [str(API_PY), *args],
-        cwd=ROOT / "api",
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 def console_env(tmp: Path) -> dict[str, str]:
     return {
         "DATABASE_URL": f"sqlite:///{tmp / 'console.db'}",
@@ -67,7 +55,7 @@ def console_env(tmp: Path) -> dict[str, str]:
 
 def add_accounts(env: dict[str, str]) -> None:
     for role, name in USERS.items():
-        run_api_command(
+        api_command(
             {**env, "CONSOLE_NEW_PASSWORD": PASSWORD},
             "-m",
             "app.cli",
@@ -91,8 +79,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         "TELEGRAM_ACCESS_TOKEN": TELEGRAM_TOKEN,
         "TELEGRAM_API_BASE": telegram.url,
     }
-    run_api_command(env, "-m", "alembic", "upgrade", "head")
-    run_api_command(env, "-m", "app.cli", "sync")
+    prepare_database(env)
     add_accounts(env)
     port = free_port()
     stack = Stack([api_service(port, env)], tmp / "logs")

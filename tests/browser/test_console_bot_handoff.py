@@ -12,14 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e.conftest import MODEL, prepare_database, service_env, telegram_env
+from e2e.conftest import prepare_database, service_env, start_stack, telegram_env
 from e2e.fake_telegram import FakeTelegram
 from e2e.test_telegram import callback_update, text_update
 from playwright.sync_api import Page, expect
 
 from browser.conftest import add_accounts, sign_in
-from stack import local_stack
-from support_pg import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -30,8 +28,6 @@ SECRET = "console-e2e-secret_0123456789"
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make train` (make test does it first)")
     tmp = tmp_path_factory.mktemp("console-bot")
     fake = FakeTelegram(TOKEN, USERNAME).start()
     env = {
@@ -41,24 +37,11 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     }
     prepare_database(env)
     add_accounts(env)
-    api_port, actions_port, rasa_port = free_port(), free_port(), free_port()
-    running = local_stack(
-        api_port=api_port,
-        actions_port=actions_port,
-        rasa_port=rasa_port,
-        model=MODEL,
-        env=env,
-        log_dir=tmp / "logs",
-    )
-    running.start(timeout=300)
+    running = start_stack(env, tmp / "logs", timeout=300)
     try:
-        yield {
-            "api": f"http://127.0.0.1:{api_port}",
-            "rasa": f"http://127.0.0.1:{rasa_port}",
-            "telegram": fake,
-        }
+        yield {"api": running.api_url, "rasa": running.rasa_url, "telegram": fake}
     finally:
-        running.stop()
+        running.stack.stop()
         fake.stop()
 
 

@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
@@ -52,34 +52,47 @@ def telegram_env(api_base: str, token: str, username: str, secret: str) -> dict[
     }
 
 
+def api_command(env: dict[str, str], *args: str) -> None:
+    """Run `python <args>` in the API's environment with `env`; fail the test on an error."""
+    result = subprocess.run(
+        [str(API_PY), *args],
+        cwd=ROOT / "api",
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def prepare_database(env: dict[str, str]) -> None:
     """Migrate the database of `env` and sync the knowledge (KNOWLEDGE_DIR) into it."""
-    for args in (["-m", "alembic", "upgrade", "head"], ["-m", "app.cli", "sync"]):
-        result = subprocess.run(
-            [str(API_PY), *args],
-            cwd=ROOT / "api",
-            env={**os.environ, **env},
-            capture_output=True,
-            text=True,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+    api_command(env, "-m", "alembic", "upgrade", "head")
+    api_command(env, "-m", "app.cli", "sync")
 
 
-def start_stack(env: dict[str, str], log_dir: Path) -> tuple[Stack, int]:
-    """Start api, actions and rasa on free ports; return the stack and Rasa's port."""
+class Running(NamedTuple):
+    stack: Stack
+    api_url: str
+    rasa_url: str
+
+
+def start_stack(
+    env: dict[str, str], log_dir: Path, *, rasa_port: int | None = None, timeout: float = 240
+) -> Running:
+    """Start api, actions and rasa on free ports (Rasa's may be chosen by the caller)."""
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` (make test does it first)")
-    api_port, actions_port, rasa_port = free_port(), free_port(), free_port()
+    api_port, rasa_port = free_port(), rasa_port or free_port()
     stack = local_stack(
         api_port=api_port,
-        actions_port=actions_port,
+        actions_port=free_port(),
         rasa_port=rasa_port,
         model=MODEL,
         env=env,
         log_dir=log_dir,
     )
-    stack.start(timeout=240)
-    return stack, rasa_port
+    stack.start(timeout=timeout)
+    return Running(stack, f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{rasa_port}")
 
 
 @pytest.fixture(scope="session")
@@ -87,9 +100,9 @@ def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("e2e")
     env = service_env(tmp)
     prepare_database(env)
-    stack, rasa_port = start_stack(env, tmp / "logs")
-    yield f"http://127.0.0.1:{rasa_port}"
-    stack.stop()
+    running = start_stack(env, tmp / "logs")
+    yield running.rasa_url
+    running.stack.stop()
 
 
 _senders = itertools.count()

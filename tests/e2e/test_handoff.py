@@ -16,10 +16,8 @@ from sqlalchemy.orm import Session
 from app.core.config import Settings
 from app.db import make_engine
 from app.handoffs import service
-from stack import local_stack
-from support_pg import free_port
 
-from .conftest import MODEL, prepare_database, service_env, telegram_env
+from .conftest import prepare_database, service_env, start_stack, telegram_env
 from .fake_telegram import FakeTelegram
 from .test_telegram import CATALOGS, callback_update, expected, said, text_update
 
@@ -68,8 +66,6 @@ class Handoffs:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Handoffs]:
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make train` (make test does it first)")
     tmp = tmp_path_factory.mktemp("handoff")
     fake = FakeTelegram(TOKEN, USERNAME).start()
     env = {
@@ -78,16 +74,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Handoffs]:
         **telegram_env(fake.url, TOKEN, USERNAME, SECRET),
     }
     prepare_database(env)
-    api_port, actions_port, rasa_port = free_port(), free_port(), free_port()
-    running = local_stack(
-        api_port=api_port,
-        actions_port=actions_port,
-        rasa_port=rasa_port,
-        model=MODEL,
-        env=env,
-        log_dir=tmp / "logs",
-    )
-    running.start(timeout=240)
+    running = start_stack(env, tmp / "logs")
     settings = Settings(
         environment="test",
         database_url=env["DATABASE_URL"],
@@ -96,11 +83,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Handoffs]:
         telegram_api_base=fake.url,
     )
     try:
-        yield Handoffs(
-            f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{api_port}", fake, settings
-        )
+        yield Handoffs(running.rasa_url, running.api_url, fake, settings)
     finally:
-        running.stop()
+        running.stack.stop()
         fake.stop()
 
 

@@ -225,12 +225,11 @@ def telegram(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Telegram]:
         **telegram_env(fake.url, TOKEN, USERNAME, SECRET),
     }
     prepare_database(env)
-    stack, rasa_port = start_stack(env, tmp / "logs")
+    running = start_stack(env, tmp / "logs")
     try:
-        api_url = stack.services[0].health_url.removesuffix("/healthz")
-        yield Telegram(f"http://127.0.0.1:{rasa_port}", fake, long, api_url, env["SERVICE_API_KEY"])
+        yield Telegram(running.rasa_url, fake, long, running.api_url, env["SERVICE_API_KEY"])
     finally:
-        stack.stop()
+        running.stack.stop()
         fake.stop()
 
 

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from e2e.conftest import MODEL, ROOT, prepare_database, service_env
+from e2e.conftest import ROOT, prepare_database, service_env, start_stack
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from stack import local_stack
 from support_pg import free_port
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -28,24 +27,14 @@ class Site:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make train` (make test does it first)")
     tmp = tmp_path_factory.mktemp("browser")
-    api_port, actions_port, rasa_port = free_port(), free_port(), free_port()
+    rasa_port = free_port()
     rasa = f"http://127.0.0.1:{rasa_port}"
     env = {**service_env(tmp), "WIDGET_SOCKET_URL": rasa, "WIDGET_EXIT_URL": EXIT_URL}
     prepare_database(env)
-    stack = local_stack(
-        api_port=api_port,
-        actions_port=actions_port,
-        rasa_port=rasa_port,
-        model=MODEL,
-        env=env,
-        log_dir=tmp / "logs",
-    )
-    stack.start(timeout=240)
-    yield Site(f"http://127.0.0.1:{api_port}", rasa, tmp / "e2e.db")
-    stack.stop()
+    running = start_stack(env, tmp / "logs", rasa_port=rasa_port)
+    yield Site(running.api_url, rasa, tmp / "e2e.db")
+    running.stack.stop()
 
 
 # One Playwright and one Chromium per test session: `browser` is tests/browser/conftest.py's.
