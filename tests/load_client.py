@@ -1,8 +1,11 @@
 """A bounded load client for the REST channel (asyncio + httpx, loopback only).
 
 `run_load` keeps `conversations` conversations going at once for `seconds`: each one is
-a user who sends her messages one after another (the next when the answer came), to
-the Rasa servers in `urls` in turn (round-robin per request). It counts every request:
+a user who sends her messages one after another (the next when the answer came and she
+has paused `pause` seconds to read it and type), to the Rasa servers in `urls` in turn
+(round-robin per request). After `turns` messages her conversation ends and a new user
+takes her place, so there are always `conversations` at once, each as long as a real one
+(0: one user per place for the whole run). It counts every request:
 latency, and an error when the request failed, timed out, was not a 200, brought no
 reply or only the bot's "cannot answer now". Used by tests/bench/test_load.py (`make bench`) and checked against a server
 with known failures by tests/e2e/test_load_harness.py.
@@ -27,6 +30,8 @@ class LoadResult:
     conversations: int
     servers: int
     seconds: float
+    pause: float = 0.0
+    turns: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
 
@@ -49,6 +54,8 @@ class LoadResult:
         return {
             "conversations": self.conversations,
             "rasa_servers": self.servers,
+            "pause_s": self.pause,
+            "turns": self.turns,
             "seconds": round(self.seconds, 1),
             "requests": self.requests,
             "errors": self.error_count,
@@ -70,13 +77,15 @@ async def run_load(
     *,
     conversations: int,
     seconds: float,
+    pause: float = 0.0,
+    turns: int = 0,
     timeout: float = 30,
     sender_prefix: str = "load",
     cannot_answer: Collection[str] = (),
 ) -> LoadResult:
     """`cannot_answer`: reply texts that mean the bot could not answer (its "back soon"
     when a part behind it failed); a reply with one of them counts as an error."""
-    result = LoadResult(conversations, len(urls), 0.0)
+    result = LoadResult(conversations, len(urls), 0.0, pause, turns)
     turn = itertools.count()
     limits = httpx.Limits(max_connections=conversations, max_keepalive_connections=conversations)
     async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
@@ -85,11 +94,14 @@ async def run_load(
 
         async def conversation(n: int) -> None:
             for i in itertools.count():
+                if i and pause:
+                    await asyncio.sleep(pause)
                 if time.perf_counter() >= deadline:
                     return
                 url = urls[next(turn) % len(urls)]
+                user = i // turns if turns else 0
                 body = {
-                    "sender": f"{sender_prefix}-{n}",
+                    "sender": f"{sender_prefix}-{n}-{user}",
                     "message": messages[(n + i) % len(messages)],
                 }
                 sent = time.perf_counter()
@@ -117,14 +129,15 @@ async def run_load(
 
 def markdown_table(results: Sequence[LoadResult]) -> str:
     head = (
-        "| Rasa servers | conversations | seconds | requests | errors | p50 ms | p95 ms "
-        "| p99 ms | req/s | answered/s |\n|---|---|---|---|---|---|---|---|---|---|\n"
+        "| Rasa servers | conversations | pause s | seconds | requests | errors | p50 ms "
+        "| p95 ms | p99 ms | req/s | answered/s |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     rows = []
     for r in results:
         s = r.summary()
         rows.append(
-            f"| {s['rasa_servers']} | {s['conversations']} | {s['seconds']} | {s['requests']} "
+            f"| {s['rasa_servers']} | {s['conversations']} | {s['pause_s']} | {s['seconds']} "
+            f"| {s['requests']} "
             f"| {s['errors']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} "
             f"| {s['throughput_rps']} | {s['answered_rps']} |"
         )

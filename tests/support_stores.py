@@ -22,6 +22,7 @@ PRODUCTION_ENDPOINTS = ROOT / "bot" / "endpoints.production.yml"
 ENDPOINTS = """\
 action_endpoint:
   url: ${ACTION_SERVER_URL}
+  enable_selective_domain: true
 tracker_store:
   type: SQL
   dialect: postgresql

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -13,14 +14,31 @@ class ApiUnavailable(Exception):
     """The API did not answer in time or answered with a server error."""
 
 
-async def _get(path: str, params: dict[str, Any]) -> dict[str, Any]:
+_shared: tuple[asyncio.AbstractEventLoop, str, float, httpx.AsyncClient] | None = None
+
+
+def _client() -> httpx.AsyncClient:
+    """One client for the life of the process, so connections are kept alive.
+
+    A new client per call built its TLS context each time: about 40 ms of CPU per message
+    in the action server (py-spy, README "Load"). A client belongs to the event loop it
+    first ran on, so a new loop (tests run one per call) or a new API address gets a new one.
+    """
+    global _shared
     settings = get_settings()
+    loop = asyncio.get_running_loop()
+    wanted = (loop, settings.api_url, settings.api_timeout_seconds)
+    if _shared is not None and _shared[:3] == wanted and not _shared[3].is_closed:
+        return _shared[3]
+    client = httpx.AsyncClient(base_url=settings.api_url, timeout=settings.api_timeout_seconds)
+    _shared = (loop, settings.api_url, settings.api_timeout_seconds, client)
+    return client
+
+
+async def _get(path: str, params: dict[str, Any]) -> dict[str, Any]:
     clean = {k: v for k, v in params.items() if v is not None}
     try:
-        async with httpx.AsyncClient(
-            base_url=settings.api_url, timeout=settings.api_timeout_seconds
-        ) as client:
-            response = await client.get(path, params=clean)
+        response = await _client().get(path, params=clean)
     except httpx.HTTPError as exc:
         raise ApiUnavailable(str(exc)) from exc
     if response.status_code >= 500:
@@ -53,14 +71,9 @@ async def snippet(snippet_id: str, lang: str) -> dict[str, Any]:
 
 
 async def _post(path: str, body: dict[str, Any]) -> httpx.Response:
-    settings = get_settings()
+    key = get_settings().service_api_key
     try:
-        async with httpx.AsyncClient(
-            base_url=settings.api_url,
-            timeout=settings.api_timeout_seconds,
-            headers={"X-Service-Key": settings.service_api_key},
-        ) as client:
-            response = await client.post(path, json=body)
+        response = await _client().post(path, json=body, headers={"X-Service-Key": key})
     except httpx.HTTPError as exc:
         raise ApiUnavailable(str(exc)) from exc
     if response.status_code >= 500:

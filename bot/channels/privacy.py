@@ -24,6 +24,7 @@ from rasa.core.tracker_store import (
     SQLTrackerStore,
     TrackerStore,
 )
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.settings import get_settings
 
@@ -145,3 +146,16 @@ async def forget_and_confirm(
     for message in held:
         await out.send_response(sender_id, message)
     return True
+
+
+async def say(
+    agent: Any, out: OutputChannel, tracker: DialogueStateTracker | None, response: str
+) -> None:
+    """A domain response in her language (the tracker's language slot picks the variation).
+
+    The tracker is read before deleting: once deleted, her language is gone with it."""
+    if tracker is None:
+        return
+    message = await agent.nlg.generate(response, tracker, out.name())
+    if message:
+        await out.send_response(tracker.sender_id, message)

@@ -26,7 +26,7 @@ from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint, Sanic
 
 from channels.guard import Guard, OnNewMessage, clean_text
-from channels.privacy import FORGET_FAILED, HoldForget, forget_and_confirm
+from channels.privacy import FORGET_FAILED, HoldForget, forget_and_confirm, say
 
 log = logging.getLogger(__name__)
 
@@ -133,17 +133,8 @@ class SocketIOInput(RasaSocketIOInput):
             )
             if not conversation.held:
                 return
+            tracker = await agent.tracker_store.retrieve(message.sender_id)
             if not await forget_and_confirm(agent, message.sender_id, out, conversation.held):
-                await _say(agent, out, message.sender_id, FORGET_FAILED)
+                await say(agent, out, tracker, FORGET_FAILED)
 
         return handle
-
-
-async def _say(agent: Any, out: Any, sender_id: str, response: str) -> None:
-    """A domain response in her language (the tracker's language slot picks the variation)."""
-    tracker = await agent.tracker_store.retrieve(sender_id)
-    if tracker is None:
-        return
-    message = await agent.nlg.generate(response, tracker, out.name())
-    if message:
-        await out.send_response(sender_id, message)

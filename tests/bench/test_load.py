@@ -7,8 +7,14 @@ answer any message of a conversation.
 Prints a Markdown table and writes data/bench/load.json and data/bench/load.md. Nothing
 here asserts a timing: a benchmark reports. Loopback only.
 
+Each user's conversation is LOAD_TURNS messages long (8), then a new user takes her place.
+Two kinds of user: one who sends her next message the moment the answer comes (pause 0:
+a stress test, the most the machine can take) and one who takes LOAD_PAUSES seconds to
+read the answer and type (5: quicker than people on a phone are).
+
 Settings (environment): LOAD_SECONDS (60) per run, LOAD_CONVERSATIONS ("50,200"),
-LOAD_RASA_SERVERS ("1,2"). A quick look: LOAD_SECONDS=5 LOAD_CONVERSATIONS=5 make bench.
+LOAD_RASA_SERVERS ("1,2"), LOAD_PAUSES ("0,5"), LOAD_TURNS (8). A quick look:
+LOAD_SECONDS=5 LOAD_CONVERSATIONS=5 make bench.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ OUT = ROOT / "data" / "bench"
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 CONVERSATIONS = [int(n) for n in os.environ.get("LOAD_CONVERSATIONS", "50,200").split(",")]
 SERVERS = [int(n) for n in os.environ.get("LOAD_RASA_SERVERS", "1,2").split(",")]
+PAUSES = [float(n) for n in os.environ.get("LOAD_PAUSES", "0,5").split(",")]
+TURNS = int(os.environ.get("LOAD_TURNS", "8"))
 
 
 def messages() -> list[str]:
@@ -115,28 +123,33 @@ def test_load(tmp_path: Path) -> None:
                     urls.append(f"http://127.0.0.1:{port}")
                 for url in urls[:servers]:
                     warm_up(url, texts)
-                for conversations in CONVERSATIONS:
-                    result = asyncio.run(
-                        run_load(
-                            urls[:servers],
-                            texts,
-                            conversations=conversations,
-                            seconds=SECONDS,
-                            sender_prefix=f"load-{servers}-{conversations}",
-                            cannot_answer=cannot_answer(),
+                for pause in PAUSES:
+                    for conversations in CONVERSATIONS:
+                        result = asyncio.run(
+                            run_load(
+                                urls[:servers],
+                                texts,
+                                conversations=conversations,
+                                seconds=SECONDS,
+                                pause=pause,
+                                turns=TURNS,
+                                sender_prefix=f"load-{servers}-{conversations}-{pause:g}",
+                                cannot_answer=cannot_answer(),
+                            )
                         )
-                    )
-                    results.append(result)
-                    print(f"\n{servers} Rasa server(s), {conversations} conversations:")
-                    print(json.dumps(result.summary(), ensure_ascii=False))
+                        results.append(result)
+                        print(f"\n{servers} Rasa server(s), {conversations} conversations,")
+                        print(
+                            f"pause {pause:g} s:", json.dumps(result.summary(), ensure_ascii=False)
+                        )
         finally:
             if second is not None:
                 second.stop()
             stack.stop()
     table = markdown_table(results)
     note = (
-        f"Loopback, {SECONDS:.0f} s per run, {os.cpu_count()} CPU cores shared with other "
-        "work (numbers are noisy). Errors: failed, timed out (30 s), non-200, empty replies "
+        f"Loopback, {SECONDS:.0f} s per run, {os.cpu_count()} CPU cores, conversations of "
+        f"{TURNS} messages; 'pause': seconds she takes to read and type. Errors: failed, timed out (30 s), non-200, empty replies "
         "or only the bot's 'cannot answer now' (utter_api_down)."
     )
     OUT.mkdir(parents=True, exist_ok=True)

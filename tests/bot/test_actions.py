@@ -214,3 +214,18 @@ def test_custom_payload_in_the_form_each_channel_carries(
     from actions.answer import custom_payload
 
     assert custom_payload("s.x.y", "s.x", "kk", channel) == expected
+
+
+def test_the_api_client_is_kept_within_a_loop_and_renewed_for_a_new_one(use_api: str) -> None:
+    from actions import api_client
+
+    async def two_searches() -> tuple[object, object]:
+        await api_client.search("patent", "en")
+        first = api_client._client()
+        await api_client.search("school", "en")
+        return first, api_client._client()
+
+    first, second = asyncio.run(two_searches())
+    assert first is second
+    again, _ = asyncio.run(two_searches())
+    assert again is not first

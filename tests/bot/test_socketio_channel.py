@@ -1,4 +1,4 @@
-"""The socket.io channel's /forget: the confirmation is held back until her data is deleted
+"""/forget on socket.io and REST: the confirmation is held back until her data is deleted
 from the tracker store and the API (the real one, tests/bot/conftest.py), and is not sent
 when deleting fails."""
 
@@ -8,14 +8,16 @@ import asyncio
 from types import SimpleNamespace
 from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.lock_store import InMemoryLockStore
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels.privacy import FORGOTTEN, forget_and_confirm
+from channels import forgetting
+from channels.privacy import FORGET_FAILED, FORGOTTEN, forget_and_confirm
 from channels.socket_io import FORGET, SocketIOInput, _HoldForget
 
 CONFIRMATION = {"text": "Our conversation is deleted.", "utter_action": FORGOTTEN}
@@ -80,3 +82,57 @@ def test_no_confirmation_when_the_api_is_down(api_down: None) -> None:
     out = CollectingOutputChannel()
     assert not asyncio.run(forget_and_confirm(_agent(store), "her", out, [dict(CONFIRMATION)]))
     assert out.messages == []
+
+
+# --- REST (channels/forgetting.py wraps Rasa's handler) ----------------------------------
+
+FAILED = "Your conversation could not be deleted."
+
+
+def _rasa_answering(*replies: dict[str, Any]) -> Any:
+    """Stands in for Rasa's handler: sends `replies` to the message's output channel."""
+
+    async def handle(message: UserMessage) -> None:
+        for reply in replies:
+            await message.output_channel.send_response(message.sender_id, dict(reply))
+
+    return handle
+
+
+def _rest_forget(agent: Any, *replies: dict[str, Any], monkeypatch: Any) -> list[dict[str, Any]]:
+    monkeypatch.setattr(forgetting, "_agent", lambda: agent)
+    out = CollectingOutputChannel()
+    handler = forgetting.forgetting(_rasa_answering(*replies))
+    asyncio.run(handler(UserMessage("/forget", out, "her")))
+    return out.messages
+
+
+def test_rest_forget_deletes_then_confirms(use_api: str, monkeypatch: Any) -> None:
+    store = InMemoryTrackerStore(Domain.empty())
+    _saved(store, "her")
+    messages = _rest_forget(_agent(store), CONFIRMATION, monkeypatch=monkeypatch)
+    assert "her" not in store.store
+    assert [m["text"] for m in messages] == [CONFIRMATION["text"]]
+
+
+def test_rest_forget_that_fails_says_so_instead_of_confirming(
+    api_down: None, monkeypatch: Any
+) -> None:
+    store = InMemoryTrackerStore(Domain.empty())
+    _saved(store, "her")
+    agent = _agent(store)
+    agent.nlg = TemplatedNaturalLanguageGenerator({FORGET_FAILED: [{"text": FAILED}]})
+    # Her language is read before deleting: the tracker goes first, then the API fails.
+    messages = _rest_forget(agent, CONFIRMATION, monkeypatch=monkeypatch)
+    assert [m["text"] for m in messages] == [FAILED]
+
+
+def test_an_ordinary_rest_message_reads_no_stored_conversation(monkeypatch: Any) -> None:
+    def no_agent() -> Any:
+        raise AssertionError("the tracker store was read for an ordinary message")
+
+    monkeypatch.setattr(forgetting, "_agent", no_agent)
+    out = CollectingOutputChannel()
+    handler = forgetting.forgetting(_rasa_answering({"text": "Hello"}))
+    asyncio.run(handler(UserMessage("hello", out, "her")))
+    assert [m["text"] for m in out.messages] == ["Hello"]

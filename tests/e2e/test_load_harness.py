@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import threading
 import time
@@ -36,6 +37,7 @@ class Recorder(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.seen: Counter[str] = Counter()
+        self.times: dict[str, list[float]] = {}  # sender → when each of her messages came
         self.lock = threading.Lock()
 
     @property
@@ -51,6 +53,7 @@ class Handler(BaseHTTPRequestHandler):
         message = body["message"]
         with self.server.lock:
             self.server.seen[message] += 1
+            self.server.times.setdefault(body["sender"], []).append(time.monotonic())
         if message == "slow":
             time.sleep(TIMEOUT * 3)
         status, payload = BEHAVIOUR[message]
@@ -103,4 +106,32 @@ def test_the_load_client_counts_each_failure_by_kind(servers: list[Recorder]) ->
     summary = result.summary()
     assert summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"]
     table = markdown_table([result])
-    assert f"| 2 | 4 | {summary['seconds']} | {result.requests} | {result.error_count} |" in table
+    row = f"| 2 | 4 | 0.0 | {summary['seconds']} | {result.requests} | {result.error_count} |"
+    assert row in table
+
+
+def test_conversations_end_after_their_turns_and_users_pause(servers: list[Recorder]) -> None:
+    pause, turns = 0.3, 3
+    result = asyncio.run(
+        run_load(
+            [s.url for s in servers],
+            ["ok"],
+            conversations=2,
+            seconds=2.5,
+            pause=pause,
+            turns=turns,
+            timeout=TIMEOUT,
+        )
+    )
+    times: dict[str, list[float]] = {}
+    for server in servers:
+        for sender, seen in server.times.items():
+            times.setdefault(sender, []).extend(seen)
+    assert result.requests == sum(len(t) for t in times.values())
+    assert result.error_count == 0
+    # New users took the places of those whose conversations ended.
+    assert len(times) > 2
+    assert all(len(t) <= turns for t in times.values())
+    gaps = [b - a for t in map(sorted, times.values()) for a, b in itertools.pairwise(t)]
+    assert gaps and min(gaps) >= pause * 0.9
+    assert result.summary()["pause_s"] == pause
