@@ -248,3 +248,13 @@ def test_detect_is_fast() -> None:
     assert statistics.median(best) < 0.001, (
         f"median detect() {statistics.median(best) * 1e6:.0f} µs"
     )
+
+
+def test_a_child_who_is_ill_or_hurt_gets_the_ambulance_not_the_violence_hotline() -> None:
+    for text in ("my child swallowed a battery", "ребенок не дышит", "балам дем алмай жатыр"):
+        alarm = detect(text)
+        assert alarm is not None and alarm.category == "medical_emergency", text
+    # hurt by a person: still the child's danger first
+    alarm = detect("отчим избил сына, он не дышит")
+    assert alarm is not None and alarm.category == "child_danger"
+    assert detect("my child swallowed gum, is it dangerous?") is None
