@@ -2,8 +2,9 @@
 
 `run_load` keeps `conversations` conversations going at once for `seconds`: each one is
 a user who sends her messages one after another (the next when the answer came and she
-has paused `pause` seconds to read it and type), to the Rasa servers in `urls` in turn
-(round-robin per request). After `turns` messages her conversation ends and a new user
+has paused to read it and type: `pause` seconds on average, between half and one and a
+half times that, and as long before her first message, so that users do not all type in
+step), to the Rasa servers in `urls` in turn (round-robin per request). After `turns` messages her conversation ends and a new user
 takes her place, so there are always `conversations` at once, each as long as a real one
 (0: one user per place for the whole run). It counts every request:
 latency, and an error when the request failed, timed out, was not a 200, brought no
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import math
+import random
 import time
 from collections import Counter
 from collections.abc import Collection, Sequence
@@ -86,6 +88,7 @@ async def run_load(
     """`cannot_answer`: reply texts that mean the bot could not answer (its "back soon"
     when a part behind it failed); a reply with one of them counts as an error."""
     result = LoadResult(conversations, len(urls), 0.0, pause, turns)
+    rng = random.Random(0)  # the same pauses in every run
     turn = itertools.count()
     limits = httpx.Limits(max_connections=conversations, max_keepalive_connections=conversations)
     async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
@@ -93,9 +96,11 @@ async def run_load(
         deadline = start + seconds
 
         async def conversation(n: int) -> None:
+            if pause:
+                await asyncio.sleep(rng.uniform(0, pause))
             for i in itertools.count():
                 if i and pause:
-                    await asyncio.sleep(pause)
+                    await asyncio.sleep(rng.uniform(0.5 * pause, 1.5 * pause))
                 if time.perf_counter() >= deadline:
                     return
                 url = urls[next(turn) % len(urls)]

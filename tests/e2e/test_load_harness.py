@@ -133,5 +133,5 @@ def test_conversations_end_after_their_turns_and_users_pause(servers: list[Recor
     assert len(times) > 2
     assert all(len(t) <= turns for t in times.values())
     gaps = [b - a for t in map(sorted, times.values()) for a, b in itertools.pairwise(t)]
-    assert gaps and min(gaps) >= pause * 0.9
+    assert gaps and min(gaps) >= pause * 0.5 * 0.9  # pauses vary from half to 1.5 times
     assert result.summary()["pause_s"] == pause
