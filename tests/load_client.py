@@ -8,7 +8,7 @@ step), to the Rasa servers in `urls` in turn (round-robin per request). After `t
 takes her place, so there are always `conversations` at once, each as long as a real one
 (0: one user per place for the whole run). It counts every request:
 latency, and an error when the request failed, timed out, was not a 200, brought no
-reply or only the bot's "cannot answer now". Used by tests/bench/test_load.py (`make bench`) and checked against a server
+reply, the bot's "cannot answer now" or its "many people are writing, write again". Used by tests/bench/test_load.py (`make bench`) and checked against a server
 with known failures by tests/e2e/test_load_harness.py.
 """
 
@@ -84,9 +84,11 @@ async def run_load(
     timeout: float = 30,
     sender_prefix: str = "load",
     cannot_answer: Collection[str] = (),
+    busy: Collection[str] = (),
 ) -> LoadResult:
     """`cannot_answer`: reply texts that mean the bot could not answer (its "back soon"
-    when a part behind it failed); a reply with one of them counts as an error."""
+    when a part behind it failed); `busy`: its "many people are writing, write again in a
+    minute". A reply with one of them counts as an error of that kind."""
     result = LoadResult(conversations, len(urls), 0.0, pause, turns)
     rng = random.Random(0)  # the same pauses in every run
     turn = itertools.count()
@@ -119,6 +121,8 @@ async def run_load(
                         error = "no reply"
                     elif any(r.get("text") in cannot_answer for r in replies):
                         error = "cannot answer"
+                    elif any(r.get("text") in busy for r in replies):
+                        error = "busy"
                 except httpx.TimeoutException:
                     error = "timeout"
                 except (httpx.HTTPError, ValueError) as exc:

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     sender_rate_limit: str = "30/minute;10/10 seconds"
     sender_rate_limit_storage: str = "memory://"
     max_message_chars: int = Field(4096, ge=64, le=100_000)
+    # Messages one Rasa process works on at once; beyond it she is told at once to write
+    # again in a minute, instead of waiting in a queue (README "Load").
+    max_messages_in_progress: int = Field(50, ge=1, le=10_000)
 
     @validator("api_url")
     def _http_url(cls, value: str) -> str:

@@ -7,6 +7,9 @@
 - Per-sender rate limit (SENDER_RATE_LIMIT, `limits` notation): over the limit she gets
   a kind "please wait" in her language, except for a cry for help, which always goes
   through (the same safety detector the NLU pipeline uses).
+- When this Rasa process already works on MAX_MESSAGES_IN_PROGRESS messages, she is told
+  at once that many people are writing and to write again in a minute, rather than wait
+  in a queue as long as the crowd; a cry for help gets its emergency response first.
 - When Rasa produced no reply at all (the action server is down: Rasa logs the failed
   action and goes on silently) or failed (the tracker or lock store is down), she gets
   utter_api_down: "back soon", with the emergency numbers, in her language; a cry for
@@ -52,6 +55,8 @@ EMERGENCY_FOR_PAYLOAD = {
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+# Messages this process is working on, over all channels (one event loop: no lock needed).
+_in_progress = [0]
 
 
 def clean_text(text: str) -> str:
@@ -94,6 +99,7 @@ class Guard:
         settings = settings or get_settings()
         self.channel = channel
         self.max_chars = settings.max_message_chars
+        self.max_in_progress = settings.max_messages_in_progress
         self.rates: list[RateLimitItem] = parse_many(settings.sender_rate_limit)
         # limits 2.x keeps only a weak reference to its storage: hold it here.
         self.storage = storage_from_string(settings.sender_rate_limit_storage)
@@ -124,12 +130,22 @@ class Guard:
             log.info("%s: sender over SENDER_RATE_LIMIT, message not processed", self.channel)
             await self.say(agent, message, texts.TOO_FAST)
             return
+        if _in_progress[0] >= self.max_in_progress:
+            log.warning("%s: MAX_MESSAGES_IN_PROGRESS reached, asked to write again", self.channel)
+            emergency = emergency_response(text)
+            if emergency:
+                await self.respond(agent, message.output_channel, message, emergency)
+            await self.say(agent, message, texts.BUSY)
+            return
         counting = _Counting(message.output_channel)
         message.output_channel = counting
+        _in_progress[0] += 1
         try:
             await on_new_message(message)
         except Exception:
             log.exception("%s: Rasa failed on a message", self.channel)
+        finally:
+            _in_progress[0] -= 1
         if counting.sent == 0 and not await relayed_to_a_person(agent, message.sender_id):
             # Rasa failed before its NLU ran (the tracker or lock store is down): a cry
             # for help still gets the emergency numbers, from here.

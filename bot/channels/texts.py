@@ -1,7 +1,8 @@
 """Short texts that the channel layer itself sends (not Rasa responses), translated from
 the Babel catalogs in locales/ (`make catalogs` extracts the N_() strings below).
 
-These answers are sent before a message reaches Rasa (too long, too many at once), so
+These answers are sent before a message reaches Rasa (too long, too many at once, the
+bot too busy), so
 they cannot be domain responses; adding responses to the domain would also change the
 trained model.
 """
@@ -24,6 +25,10 @@ def N_(message: str) -> str:  # the marker name Babel extracts by default
 TOO_LONG = N_(
     "Your message is too long for me. Please write your question in a few sentences "
     "(up to {limit} characters). If you are in danger, call 112."
+)
+BUSY = N_(
+    "Many people are writing to me right now. Please write again in a minute. "
+    "If you are in danger, call 112 now."
 )
 TOO_FAST = N_(
     "You are writing faster than I can answer. Please wait a minute and write again. "

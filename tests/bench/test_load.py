@@ -34,9 +34,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bot"))
 
 from e2e.conftest import MODEL, prepare_database, service_env  # noqa: E402
 
+from channels import texts  # noqa: E402
 from load_client import LoadResult, markdown_table, run_load  # noqa: E402
 from stack import local_stack, rasa_service  # noqa: E402
 from support_pg import free_port  # noqa: E402
@@ -69,6 +71,11 @@ def cannot_answer() -> set[str]:
     """utter_api_down in every language: an answer, but not one she can use."""
     domain = yaml.safe_load((ROOT / "bot" / "domain" / "responses.yml").read_text())
     return {v["text"] for v in domain["responses"]["utter_api_down"] if v.get("text")}
+
+
+def busy() -> set[str]:
+    """The channel's "many people are writing, write again" (bot/channels/guard.py)."""
+    return {texts.translate(texts.BUSY, lang) for lang in texts.LANGUAGES}
 
 
 def warm_up(url: str, texts: list[str]) -> None:
@@ -135,6 +142,7 @@ def test_load(tmp_path: Path) -> None:
                                 turns=TURNS,
                                 sender_prefix=f"load-{servers}-{conversations}-{pause:g}",
                                 cannot_answer=cannot_answer(),
+                                busy=busy(),
                             )
                         )
                         results.append(result)

@@ -270,3 +270,44 @@ def test_when_rasa_fails_a_cry_for_help_still_gets_the_emergency_numbers(
     )
     assert said == [emergency, _api_down(domain, "ru")]
     assert "102" in said[0] and "112" in said[0]
+
+
+def test_when_the_process_is_full_she_is_told_at_once_and_a_cry_for_help_gets_its_numbers(
+    agent: Agent, domain: Domain
+) -> None:
+    guard = Guard("rest", settings(max_messages_in_progress=2))
+    other_channel = Guard("socketio", settings(max_messages_in_progress=2))
+    release = asyncio.Event()
+    calls: list[str] = []
+
+    async def slow(m: UserMessage) -> None:  # Rasa busy with a message
+        calls.append(m.text or "")
+        await release.wait()
+        await m.output_channel.send_response(m.sender_id, {"text": "answer"})
+
+    first, second = _message("один", sender="a"), _message("два", sender="b")
+    third = _message("три", sender="c", metadata={"lang": "ru"})
+    danger = _message(DANGER_RU, sender="d", metadata={"lang": "ru"})
+    later = _message("потом", sender="e")
+    # The guard wraps each message's output channel: keep the collectors to read them.
+    out = {m.text: m.output_channel for m in (first, third, danger, later)}
+
+    async def scenario() -> None:
+        busy = [
+            asyncio.create_task(guard.handle(agent, slow, first)),
+            asyncio.create_task(other_channel.handle(agent, slow, second)),
+        ]
+        await asyncio.sleep(0)
+        await guard.handle(agent, slow, third)  # the two in progress fill the process
+        await guard.handle(agent, slow, danger)
+        release.set()
+        await asyncio.gather(*busy)
+        await guard.handle(agent, slow, later)  # room again
+
+    run(scenario())
+    assert calls == ["один", "два", "потом"]
+    assert [m["text"] for m in out["три"].messages] == [texts.translate(texts.BUSY, "ru")]
+    said = [m["text"] for m in out[DANGER_RU].messages if "text" in m]
+    assert "112" in said[0] and said[-1] == texts.translate(texts.BUSY, "ru")
+    assert [m["text"] for m in out["один"].messages] == ["answer"]
+    assert [m["text"] for m in out["потом"].messages] == ["answer"]

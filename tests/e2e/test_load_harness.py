@@ -26,8 +26,9 @@ BEHAVIOUR = {
     "badjson": (200, b"<html>not json</html>"),
     "slow": (200, b'[{"text": "too late"}]'),
     "down": (200, b'[{"text": "back soon"}]'),
+    "busy": (200, b'[{"text": "write again"}]'),
 }
-MESSAGES = ["ok", "fail500", "ok", "empty", "badjson", "slow", "down", "ok"]
+MESSAGES = ["ok", "fail500", "ok", "empty", "badjson", "slow", "down", "busy", "ok"]
 TIMEOUT = 0.5
 
 
@@ -87,6 +88,7 @@ def test_the_load_client_counts_each_failure_by_kind(servers: list[Recorder]) ->
             seconds=2,
             timeout=TIMEOUT,
             cannot_answer={"back soon"},
+            busy={"write again"},
         )
     )
     seen = servers[0].seen + servers[1].seen
@@ -98,6 +100,7 @@ def test_the_load_client_counts_each_failure_by_kind(servers: list[Recorder]) ->
             "JSONDecodeError": seen["badjson"],
             "timeout": seen["slow"],
             "cannot answer": seen["down"],
+            "busy": seen["busy"],
         }
     )
     assert result.error_count == result.requests - seen["ok"]
