@@ -8,8 +8,9 @@ step), to the Rasa servers in `urls` in turn (round-robin per request). After `t
 takes her place, so there are always `conversations` at once, each as long as a real one
 (0: one user per place for the whole run). It counts every request:
 latency, and an error when the request failed, timed out, was not a 200, brought no
-reply, the bot's "cannot answer now" or its "many people are writing, write again". Used by tests/bench/test_load.py (`make bench`) and checked against a server
-with known failures by tests/e2e/test_load_harness.py.
+reply, the bot's "cannot answer now" or its "many people are writing, write again".
+Used by tests/bench/test_load.py (`make bench`) and checked against a server with known
+failures by tests/e2e/test_load_harness.py.
 """
 
 from __future__ import annotations
