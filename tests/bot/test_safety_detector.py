@@ -258,3 +258,25 @@ def test_a_child_who_is_ill_or_hurt_gets_the_ambulance_not_the_violence_hotline(
     alarm = detect("отчим избил сына, он не дышит")
     assert alarm is not None and alarm.category == "child_danger"
     assert detect("my child swallowed gum, is it dangerous?") is None
+
+
+def test_who_holds_her_passport_decides_the_category_in_kazakh() -> None:
+    # the same control by the husband (or his family) is domestic violence, by an employer
+    # trafficking; the weak sign alone (an employer keeps the passport) is a legal question
+    by_husband = detect("Күйеуім паспортымды жасырып қойды, үйден шықпайсың дейді")
+    assert by_husband is not None and by_husband.category == "domestic_violence"
+    by_employer = detect("Жұмыс беруші паспортымды жасырып қойды, үйден шықпайсың дейді")
+    assert by_employer is not None and by_employer.category == "trafficking"
+    assert detect("Жұмыс беруші паспортымды сейфінде сақтайды, бұл заңды ма?") is None
+
+
+def test_a_kazakh_threat_to_take_the_children_needs_the_threat() -> None:
+    alarm = detect("Күйеуім кетсең балаларды алып кетемін дейді")
+    assert alarm is not None and alarm.category == "domestic_violence"
+    assert detect("Күйеуім балаларды демалысқа ауылға алып кетемін дейді") is None
+
+
+def test_a_debt_is_bondage_when_the_employer_holds_her_not_when_the_bank_bans_travel() -> None:
+    alarm = detect("Қожайын қарызыңды өтемейінше шетелге шығармаймыз дейді")
+    assert alarm is not None and alarm.category == "trafficking"
+    assert detect("Қарызымды өтемейінше банк шетелге шығармай ма?") is None
