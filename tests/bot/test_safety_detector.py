@@ -8,8 +8,6 @@ Run: cd /work/main && PYTHONPATH=bot .venv-bot/bin/python -m pytest -q tests/bot
 from __future__ import annotations
 
 import re
-import statistics
-import time
 from pathlib import Path
 from typing import Any
 
@@ -232,22 +230,6 @@ def test_child_in_danger_wins_over_other_categories() -> None:
 def test_alarm_names_the_entry_that_matched() -> None:
     alarm = detect("my water broke")
     assert alarm is not None and alarm.category == "medical_emergency" and alarm.pattern
-
-
-def test_detect_is_fast() -> None:
-    texts = [c["text"] for cases in CASES.values() for kind in cases.values() for c in kind]
-    detect("warm-up")
-    best = []
-    for text in texts:
-        runs = []
-        for _ in range(3):
-            t0 = time.perf_counter()
-            detect(text)
-            runs.append(time.perf_counter() - t0)
-        best.append(min(runs))
-    assert statistics.median(best) < 0.001, (
-        f"median detect() {statistics.median(best) * 1e6:.0f} µs"
-    )
 
 
 def test_a_child_who_is_ill_or_hurt_gets_the_ambulance_not_the_violence_hotline() -> None:
