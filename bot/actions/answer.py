@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -59,18 +60,16 @@ def needs_group(snippets: list[dict[str, Any]]) -> bool:
     return any(set(s["applies_to"]) != BOTH_GROUPS for s in snippets)
 
 
-async def rank_by_question(
-    snippets: list[dict[str, Any]], question: str, lang: str
-) -> list[dict[str, Any]]:
-    """Put the snippets that best match her own words first; keep file order otherwise."""
+async def question_order(question: str, lang: str) -> dict[str, int]:
+    """The rank of each snippet by how well it matches her own words (empty when there
+    are no words of hers, or the search is not reachable: file order then)."""
     if not question or question.startswith("/"):
-        return snippets
+        return {}
     try:
         hits = await api_client.search(question, lang, limit=20)
     except ApiUnavailable:
-        return snippets
-    order = {h["snippet_id"]: n for n, h in enumerate(hits)}
-    return sorted(snippets, key=lambda s: order.get(s["snippet_id"], len(order)))
+        return {}
+    return {h["snippet_id"]: n for n, h in enumerate(hits)}
 
 
 class ActionAnswerTopic(Action):
@@ -90,8 +89,12 @@ class ActionAnswerTopic(Action):
             return []
         lang = language_of(tracker)
         group = tracker.get_slot("citizenship_group")
+        question = "" if more else tracker.latest_message.get("text") or ""
         try:
-            snippets = await api_client.snippets(topic, lang, None)
+            # Both at once: the search only orders what the topic's snippets are.
+            snippets, order = await asyncio.gather(
+                api_client.snippets(topic, lang, None), question_order(question, lang)
+            )
         except ApiUnavailable:
             log.warning("api unavailable while answering %s", topic)
             dispatcher.utter_message(response="utter_api_down")
@@ -102,8 +105,7 @@ class ActionAnswerTopic(Action):
             snippets = [s for s in snippets if group in s["applies_to"]]
         shown = list(tracker.get_slot("shown_snippets") or []) if more else []
         fresh = [s for s in snippets if s["snippet_id"] not in shown]
-        if not more:
-            fresh = await rank_by_question(fresh, tracker.latest_message.get("text") or "", lang)
+        fresh.sort(key=lambda s: order.get(s["snippet_id"], len(order)))  # stable: file order
         batch = fresh[: get_settings().snippets_per_answer]
         if not batch:
             dispatcher.utter_message(response="utter_no_more")
