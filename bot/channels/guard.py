@@ -135,7 +135,8 @@ class Guard:
             emergency = emergency_response(text)
             if emergency:
                 await self.respond(agent, message.output_channel, message, emergency)
-            await self.say(agent, message, texts.BUSY)
+            # Her language from the message only: the stores are as busy as this process.
+            await self.say(None, message, texts.BUSY)
             return
         counting = _Counting(message.output_channel)
         message.output_channel = counting
@@ -178,15 +179,20 @@ class Guard:
             return str(lang)
         return None
 
-    async def language(self, agent: Any, message: UserMessage) -> str | None:
-        if agent is None:
-            return self._metadata_language(message)
-        language = (await self._tracker(agent, message)).get_slot("language")
-        if language in texts.LANGUAGES:
-            return str(language)
+    @staticmethod
+    def _language_hint(message: UserMessage) -> str | None:
         metadata = message.metadata if isinstance(message.metadata, dict) else {}
         hint = str(metadata.get("language_code") or "")[:2]
         return hint if hint in texts.LANGUAGES else None
+
+    async def language(self, agent: Any, message: UserMessage) -> str | None:
+        """Her language: her conversation's, else the channel's hint. Without `agent`
+        only what the message itself says (no store is read)."""
+        if agent is not None:
+            language = (await self._tracker(agent, message)).get_slot("language")
+            if language in texts.LANGUAGES:
+                return str(language)
+        return self._metadata_language(message) or self._language_hint(message)
 
     # ------------------------------------------------------------ answers
 
