@@ -188,6 +188,7 @@ def _ours(tmp: Path) -> dict[str, Any]:
 
 def _bare(tmp: Path) -> dict[str, Any]:
     project = tmp / "bare"
+    project.mkdir()  # rasa init refuses a directory that does not exist
     started = time.monotonic()
     _run(
         [str(BOT_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],

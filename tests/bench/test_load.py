@@ -157,8 +157,9 @@ def test_load(tmp_path: Path) -> None:
     table = markdown_table(results)
     note = (
         f"Loopback, {SECONDS:.0f} s per run, {os.cpu_count()} CPU cores, conversations of "
-        f"{TURNS} messages; 'pause': seconds she takes to read and type. Errors: failed, timed out (30 s), non-200, empty replies "
-        "or only the bot's 'cannot answer now' (utter_api_down)."
+        f"{TURNS} messages; 'pause': seconds she takes to read and type. Errors: failed, "
+        "timed out (30 s), non-200, empty replies, the bot's 'cannot answer now' "
+        "(utter_api_down) or 'busy' (more than MAX_MESSAGES_IN_PROGRESS at once)."
     )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "load.json").write_text(
