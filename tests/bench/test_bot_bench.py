@@ -226,6 +226,7 @@ def _detector() -> dict[str, Any]:
 
 
 @pytest.mark.benchmark
+@pytest.mark.timeout(3600)  # three trainings for the cross-validation and a bare bot
 def test_bot_benchmark(tmp_path: Path) -> None:
     train = json.loads(
         next(

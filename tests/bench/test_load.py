@@ -86,6 +86,7 @@ def warm_up(url: str, texts: list[str]) -> None:
             ).raise_for_status()
 
 
+@pytest.mark.timeout(3600)  # eight runs of a minute each, and the stacks
 @pytest.mark.skipif(not available(), reason="needs PostgreSQL server binaries and redis-server")
 def test_load(tmp_path: Path) -> None:
     if not MODEL.exists():
