@@ -1,11 +1,10 @@
-"""/forget on the REST channel (channels/rest.py), as the Telegram channel does it.
+"""/forget on the REST and socket.io channels, as the Telegram channel does it.
 
 The rule `forget -> utter_forgotten` only answers; deleting is the channel's job, because
 only Rasa's process holds the tracker store. `forgetting` wraps the channel's message
 handler: it holds back the confirmation, and once Rasa has handled the message it deletes
 her conversation from the tracker store and her data in the API (channels/privacy.py),
-and only then confirms. If that fails she is told so, in her language. (socket.io does
-the same for its "/forget" button: channels/socket_io.py.)
+and only then confirms. If that fails she is told so, in her language.
 
 Whether she asked is read from the replies (the confirmation went out), not from her
 stored conversation: reading that after every message cost a tenth of Rasa's CPU.

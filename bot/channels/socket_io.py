@@ -4,9 +4,9 @@ bot/channels/guard.py.
 Registered in bot/credentials*.yml as `channels.socket_io.SocketIOInput`; the name stays
 "socketio", so the path and the events stay the same for the widget.
 
-"/forget" runs Rasa's forget rule, then deletes her data everywhere (channels/privacy.py,
-as on Telegram) and only then sends the confirmation; when deletion fails she is told so,
-in her language.
+/forget (the button, or asked in words) runs Rasa's forget rule, then deletes her data
+everywhere and only then sends the confirmation, as the REST channel does
+(channels/forgetting.py); when deletion fails she is told so, in her language.
 
 Rasa's handler of `user_uttered` assumes a dict with a string message and metadata that
 is a dict or JSON text; anything else raises inside the handler and the client hears
@@ -25,24 +25,17 @@ from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint, Sanic
 
+from channels.forgetting import forgetting
 from channels.guard import Guard, OnNewMessage, clean_text
-from channels.privacy import FORGET_FAILED, HoldForget, forget_and_confirm, say
 
 log = logging.getLogger(__name__)
 
 ERROR_EVENT = "input_error"
-FORGET = "/forget"
 MAX_SESSION_CHARS = 128
 
 
 class BadPayload(Exception):
     pass
-
-
-class _HoldForget(HoldForget):
-    @classmethod
-    def name(cls) -> str:
-        return "socketio"
 
 
 class SocketIOInput(RasaSocketIOInput):
@@ -80,6 +73,7 @@ class SocketIOInput(RasaSocketIOInput):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = super().blueprint(on_new_message)
+        forgetful = forgetting(on_new_message)
         sio = self.sio
 
         @webhook.listener("before_server_start")
@@ -108,33 +102,6 @@ class SocketIOInput(RasaSocketIOInput):
                 input_channel=self.name(),
                 metadata=metadata,
             )
-            await self.guard.handle(agent, self._forgetting(agent, on_new_message), message)
+            await self.guard.handle(agent, forgetful, message)
 
         return webhook
-
-    @staticmethod
-    def _forgetting(agent: Any, on_new_message: OnNewMessage) -> OnNewMessage:
-        """`on_new_message`, except that /forget deletes her data before it is confirmed."""
-
-        async def handle(message: UserMessage) -> None:
-            if (message.text or "").strip().lower() != FORGET:
-                await on_new_message(message)
-                return
-            out = message.output_channel
-            conversation = _HoldForget(out)
-            await on_new_message(
-                UserMessage(
-                    message.text,
-                    conversation,
-                    message.sender_id,
-                    input_channel=message.input_channel,
-                    metadata=message.metadata,
-                )
-            )
-            if not conversation.held:
-                return
-            tracker = await agent.tracker_store.retrieve(message.sender_id)
-            if not await forget_and_confirm(agent, message.sender_id, out, conversation.held):
-                await say(agent, out, tracker, FORGET_FAILED)
-
-        return handle
