@@ -64,7 +64,7 @@ from sanic.response import HTTPResponse
 
 from channels import texts as texts_
 from channels.guard import Guard, clean_text, emergency_response
-from channels.privacy import FORGET_FAILED, ConversationNotDeleted, HoldForget, forget_everywhere
+from channels.privacy import FORGET_FAILED, HoldForget, forget_and_confirm
 
 log = logging.getLogger(__name__)
 
@@ -548,16 +548,5 @@ class TelegramInput(RasaTelegramInput):
         """Delete her conversation, then confirm (the confirmation Rasa wrote is already
         in her language); if it could not be deleted, say so."""
         language = await self._language(agent, chat_id, sender)
-        try:
-            async with agent.lock_store.lock(chat_id):
-                await forget_everywhere(agent.tracker_store, chat_id)
-        except ConversationNotDeleted as exc:
-            log.error("could not delete a conversation: %s", exc)
+        if not await forget_and_confirm(agent, chat_id, out, held):
             await self._send_response(agent, out, chat_id, FORGET_FAILED, sender, language)
-            return
-        except Exception as exc:  # the lock store failed: same answer
-            log.error("could not delete a conversation: %s", exc)
-            await self._send_response(agent, out, chat_id, FORGET_FAILED, sender, language)
-            return
-        for message in held:
-            await out.send_response(chat_id, message)
