@@ -2,8 +2,12 @@
 message she writes goes to that person through `action_relay_to_staff`.
 
 Some messages keep their normal answer even then, because nothing may delay them or they
-are about the chat itself: a cry for help (safety intents, also when the SafetyOverride
-set them), /forget, /start and a change of language.
+are about the chat itself: a cry for help the emergency detector raised an alarm for,
+/forget, a change of language, and the menu's buttons (/start sends /greet). The
+classifier alone does not take her message away from the person: it once read a typed
+registration question with a phone number in it as a medical emergency, and she got the
+ambulance's number instead of an answer from the person, who is a hotline worker and the
+better help for a cry the detector does not know.
 
 Not trainable: it reads only the slot and the latest message, and predicts with
 confidence 1.0 at a priority above the RulePolicy's, so no rule or story can answer her
@@ -25,10 +29,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 RELAY = "action_relay_to_staff"
 SLOT = "handoff_id"
 # Answered as usual during a handoff, however she sends them.
-ALWAYS_ANSWERED = frozenset({"health_emergency", "forget", "choose_language"})
-# Answered as usual only when sent as a command or button (/start sends /greet): typed,
-# "hello" is for the person.
-ANSWERED_AS_COMMAND = frozenset({"greet", "help_menu"})
+ALWAYS_ANSWERED = frozenset({"forget", "choose_language"})
+# Answered as usual only when sent as a command or button: typed, "hello" or "my
+# husband took my passport" is for the person (a typed cry for help keeps its answer
+# through the detector's alarm).
+ANSWERED_AS_COMMAND = frozenset({"greet", "help_menu", "health_emergency"})
 
 
 def keeps_normal_answer(intent: str | None, text: str, parse_data: dict[str, Any]) -> bool:
@@ -36,9 +41,10 @@ def keeps_normal_answer(intent: str | None, text: str, parse_data: dict[str, Any
         return True
     if intent is None:
         return False
-    if intent.startswith("safety_") or intent in ALWAYS_ANSWERED:
+    if intent in ALWAYS_ANSWERED:
         return True
-    return intent in ANSWERED_AS_COMMAND and text.startswith("/")
+    is_command = text.startswith("/")
+    return is_command and (intent in ANSWERED_AS_COMMAND or intent.startswith("safety_"))
 
 
 @DefaultV1Recipe.register(

@@ -17,7 +17,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionOpenHandoff, ActionRelayToStaff, transcript
-from components.handoff_policy import HandoffPolicy, keeps_normal_answer
+from components.handoff_policy import HandoffPolicy
 
 from .conftest import SERVICE_KEY
 
@@ -195,6 +195,9 @@ def _said(text: str, intent: str, handoff_id: int | None = 4, **parse: Any) -> l
         ("как записать в школу", "child_school"),
         ("/human_handoff", "human_handoff"),
         ("ээээ", "nlu_fallback"),
+        # The classifier alone, without the detector's alarm: the person answers.
+        ("Хозяйка не делает регистрацию, мой номер 8 701 000 00 00", "health_emergency"),
+        ("потеряла паспорт", "safety_lost_documents"),
     ],
 )
 def test_during_a_handoff_her_messages_go_to_the_person(
@@ -206,21 +209,34 @@ def test_during_a_handoff_her_messages_go_to_the_person(
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
-        ("муж меня бьёт", "safety_domestic_violence"),
-        ("забрали паспорт", "safety_trafficking"),
-        ("ребенок не дышит", "health_emergency"),
+        ("/safety_domestic_violence", "safety_domestic_violence"),
+        ("/health_emergency", "health_emergency"),
         ("/forget", "forget"),
+        ("забудь меня", "forget"),
         ("/greet", "greet"),
         ('/choose_language{"language": "kk"}', "choose_language"),
+        ("на русском", "choose_language"),
     ],
 )
-def test_safety_and_commands_keep_their_answer(domain: Domain, text: str, intent: str) -> None:
+def test_buttons_and_chat_commands_keep_their_answer(
+    domain: Domain, text: str, intent: str
+) -> None:
     assert _predict(domain, _said(text, intent)) is None
 
 
-def test_safety_override_output_keeps_its_answer() -> None:
-    assert keeps_normal_answer("out_of_scope", "он меня убьёт", {"safety_alarm": "violence"})
-    assert not keeps_normal_answer("out_of_scope", "он меня убьёт", {})
+@pytest.mark.parametrize(
+    ("text", "intent", "alarm"),
+    [
+        ("муж меня бьёт", "safety_domestic_violence", "domestic_violence"),
+        ("забрали паспорт", "safety_trafficking", "trafficking"),
+        ("ребенок не дышит", "health_emergency", "medical_emergency"),
+        ("он меня убьёт", "out_of_scope", "domestic_violence"),
+    ],
+)
+def test_a_cry_for_help_keeps_its_answer(
+    domain: Domain, text: str, intent: str, alarm: str
+) -> None:
+    assert _predict(domain, _said(text, intent, safety_alarm=alarm)) is None
 
 
 def test_without_a_handoff_the_policy_stays_out(domain: Domain) -> None:
