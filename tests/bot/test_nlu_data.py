@@ -38,3 +38,21 @@ def test_no_held_out_question_is_a_training_example() -> None:
     assert len(training) > 4000 and len(held_out) >= 300
     leaked = sorted(text for text in held_out if text in training)
     assert leaked == [], f"held-out questions also in the training data: {leaked}"
+
+
+def test_no_word_is_a_synonym_of_two_values() -> None:
+    """Rasa's synonym mapper is global and case-blind: "Russian" labelled as the country
+    and "russian" as the language made "do you speak russian" switch to the value of
+    whichever example came last."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    values: dict[str, set[str]] = {}
+    for example in load_data(str(ROOT / "bot" / "data" / "nlu")).training_examples:
+        text = example.get("text")
+        for entity in example.get("entities") or []:
+            said = text[entity["start"] : entity["end"]].lower()
+            if said != str(entity["value"]).lower():
+                values.setdefault(said, set()).add(str(entity["value"]))
+    assert values, "no synonym found: the check reads nothing"
+    clashes = {said: sorted(v) for said, v in values.items() if len(v) > 1}
+    assert clashes == {}
