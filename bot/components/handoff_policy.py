@@ -30,9 +30,9 @@ RELAY = "action_relay_to_staff"
 SLOT = "handoff_id"
 # Answered as usual during a handoff, however she sends them.
 ALWAYS_ANSWERED = frozenset({"forget", "choose_language"})
-# Answered as usual only when sent as a command or button: typed, "hello" or "my
-# husband took my passport" is for the person (a typed cry for help keeps its answer
-# through the detector's alarm).
+# Answered as usual only when sent as a command or button: typed, "hello" or "I lost my
+# passport" is for the person (a typed cry for help keeps its answer through the
+# detector's alarm, in keeps_normal_answer).
 ANSWERED_AS_COMMAND = frozenset({"greet", "help_menu", "health_emergency"})
 
 
