@@ -11,10 +11,11 @@ from .conftest import MODEL, ROOT
 
 pytestmark = pytest.mark.e2e
 BOT_BIN = ROOT / ".venv-bot" / "bin"
-# Regression floors on the held-out questions, a little under what the current model
-# reaches. The targets (kk 0.92, ru 0.95, en 0.95) are reported by `make bench`
-# next to the measured accuracy; they are not met yet (see the README).
-FLOORS = {"kk": 0.75, "ru": 0.70, "en": 0.78}
+# Regression floors on the held-out questions, about 0.03 (six questions) under what the
+# committed model reaches (kk 0.960, ru 0.950, en 0.960 on 200 each): CI trains its own
+# model, and a retraining may move a few borderline questions. The targets
+# (kk 0.92, ru 0.95, en 0.95) are reported by `make bench` next to the measured accuracy.
+FLOORS = {"kk": 0.93, "ru": 0.92, "en": 0.93}
 
 
 def test_test_stories_predict_without_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]
