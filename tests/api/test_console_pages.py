@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.console_helpers import add_user, login, signed_in
+from app.console.models import StaffSession, StaffUser
 from app.models import Feedback, Question
 
 PAGES = {
@@ -165,3 +168,76 @@ def test_admin_adds_a_staff_account(client: TestClient, synced: Session) -> None
     assert login(client, "madina", "m" * 14).status_code == 303
     assert client.get("/console/review").status_code == 200
     assert client.get("/console/stats").status_code == 403
+
+
+def _staff_id(session: Session, username: str) -> int:
+    return session.scalars(select(StaffUser.id).where(StaffUser.username == username)).one()
+
+
+def test_a_disabled_account_is_signed_out_and_cannot_sign_in(
+    client: TestClient, synced: Session
+) -> None:
+    add_user(synced, "staff", "aigerim")
+    signed_in(client, "aigerim")
+    her_cookie = client.cookies.get("console_session")
+    client.cookies.clear()
+    token = signed_in(client, add_user(synced, "admin", "boss"))
+    aigerim = _staff_id(synced, "aigerim")
+
+    page = client.post(f"/console/staff/{aigerim}/disable", data={"csrf_token": token})
+    assert page.status_code == 200
+    assert re.search(r"aigerim</td><td>staff</td>\s*<td>disabled</td>", page.text)
+    assert synced.get(StaffUser, aigerim).active is False  # type: ignore[union-attr]
+    sessions = synced.scalars(select(StaffSession).where(StaffSession.user_id == aigerim)).all()
+    assert sessions == []
+    admin_cookie = client.cookies.get("console_session")
+    client.cookies.set("console_session", her_cookie)
+    assert client.get("/console/lookup", follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    assert login(client, "aigerim").status_code == 401
+
+    client.cookies.set("console_session", admin_cookie)
+    client.post(f"/console/staff/{aigerim}/enable", data={"csrf_token": token})
+    client.cookies.clear()
+    assert login(client, "aigerim").status_code == 303
+
+
+def test_an_admin_cannot_disable_herself(client: TestClient, synced: Session) -> None:
+    token = signed_in(client, add_user(synced, "admin", "boss"))
+    response = client.post(
+        f"/console/staff/{_staff_id(synced, 'boss')}/disable", data={"csrf_token": token}
+    )
+    assert response.status_code == 422
+    assert "You cannot disable your own account" in response.text
+    assert client.get("/console/staff").status_code == 200  # still signed in
+
+
+def test_an_admin_sets_a_forgotten_password(client: TestClient, synced: Session) -> None:
+    add_user(synced, "staff", "aigerim")
+    token = signed_in(client, add_user(synced, "admin", "boss"))
+    url = f"/console/staff/{_staff_id(synced, 'aigerim')}/password"
+    short = client.post(url, data={"csrf_token": token, "password": "short"})
+    assert short.status_code == 422 and "at least 12 characters" in short.text
+    assert client.post(url, data={"csrf_token": token, "password": "n" * 14}).status_code == 200
+    client.cookies.clear()
+    assert login(client, "aigerim").status_code == 401
+    assert login(client, "aigerim", "n" * 14).status_code == 303
+
+
+@pytest.mark.parametrize("action", ["disable", "enable", "unlock", "password"])
+def test_only_an_admin_changes_accounts(client: TestClient, synced: Session, action: str) -> None:
+    add_user(synced, "admin", "boss")
+    token = signed_in(client, add_user(synced, "editor", "dana"))
+    response = client.post(
+        f"/console/staff/{_staff_id(synced, 'boss')}/{action}",
+        data={"csrf_token": token, "password": "p" * 14},
+    )
+    assert response.status_code == 403
+    client.cookies.clear()
+    assert login(client, "boss").status_code == 303
+
+
+def test_changing_an_unknown_account_is_not_found(client: TestClient, synced: Session) -> None:
+    token = signed_in(client, add_user(synced, "admin", "boss"))
+    response = client.post("/console/staff/999999/disable", data={"csrf_token": token})
+    assert response.status_code == 404

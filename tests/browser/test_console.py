@@ -85,6 +85,41 @@ def test_navigation_follows_the_role(
         expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
 
 
+def test_admin_adds_disables_and_resets_an_account(api: dict[str, Any], page: Page) -> None:
+    base = api["url"]
+    sign_in(page, base, "admin")
+    page.goto(f"{base}/console/staff")
+    page.get_by_label("Username").fill("leaving-worker")
+    page.get_by_label("Password (at least 12 characters)", exact=True).fill("first password 1")
+    page.get_by_role("button", name="Add", exact=True).click()
+    row = page.get_by_role("row").filter(has_text="leaving-worker")
+    expect(row.get_by_role("cell").nth(2)).to_have_text("active")
+
+    row.get_by_role("button", name="Disable leaving-worker").click()
+    expect(row.get_by_role("cell").nth(2)).to_have_text("disabled")
+    # Her own account has no such button: an admin cannot lock herself out.
+    me = page.get_by_role("row").filter(has_text="coordinator")
+    expect(me.get_by_role("button", name=re.compile("Disable"))).to_have_count(0)
+
+    row.locator("summary").click()
+    row.get_by_label("New password (at least 12 characters) leaving-worker").fill(
+        "second password 2"
+    )
+    row.get_by_role("button", name="Set the password").click()
+    row.get_by_role("button", name="Enable leaving-worker").click()
+    expect(row.get_by_role("cell").nth(2)).to_have_text("active")
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("Username").fill("leaving-worker")
+    page.get_by_label("Password").fill("first password 1")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("Wrong username or password")
+    page.get_by_label("Username").fill("leaving-worker")
+    page.get_by_label("Password").fill("second password 2")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/console/lookup")
+
+
 def test_keyboard_skip_link_and_language_switch(api: dict[str, Any], page: Page) -> None:
     base = api["url"]
     sign_in(page, base, "staff")

@@ -82,6 +82,14 @@ def set_password(session: Session, user: StaffUser, password: str) -> None:
     session.commit()
 
 
+def set_active(session: Session, user: StaffUser, active: bool) -> None:
+    """Disable or enable an account; disabling signs it out everywhere at once."""
+    user.active = active
+    if not active:
+        session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
+    session.commit()
+
+
 def _verify(stored: str, password: str) -> bool:
     try:
         return _hasher.verify(stored, password)
