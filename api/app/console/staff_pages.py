@@ -36,6 +36,17 @@ def _page(
     )
 
 
+def _user(db: SessionDep, user_id: int) -> StaffUser:
+    user = db.get(StaffUser, user_id)
+    if user is None:
+        raise HTTPException(404, "no such staff account")
+    return user
+
+
+def _back() -> Response:
+    return RedirectResponse("/console/staff", status_code=303)
+
+
 @router.get("/staff", name="console_staff")
 def staff(request: Request, me: Admin, db: SessionDep) -> Response:
     return _page(request, me, db)
@@ -55,18 +66,7 @@ def add_staff(
         create_user(db, username=username, password=password, role=role)
     except AccountError as exc:
         return _page(request, me, db, error=exc.translated(page_lang(request)), status=422)
-    return RedirectResponse("/console/staff", status_code=303)
-
-
-def _user(db: SessionDep, user_id: int) -> StaffUser:
-    user = db.get(StaffUser, user_id)
-    if user is None:
-        raise HTTPException(404, "no such staff account")
-    return user
-
-
-def _back() -> Response:
-    return RedirectResponse("/console/staff", status_code=303)
+    return _back()
 
 
 @router.post("/staff/{user_id}/unlock", name="console_staff_unlock")
