@@ -15,11 +15,34 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     func,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 LANGS = ("kk", "ru", "en")
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A moment stored in UTC that always comes back time-zone aware.
+
+    PostgreSQL keeps the zone; SQLite keeps none and hands back naive datetimes, which
+    cannot be compared with `utcnow()`, neither in our code nor in SQLAlchemy's in-session
+    check of a bulk DELETE's criteria (a TypeError on SQLite only). The schema is the same
+    as DateTime(timezone=True): no migration.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        return value.astimezone(dt.UTC) if value is not None and value.tzinfo else value
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        return value.replace(tzinfo=dt.UTC) if value is not None and not value.tzinfo else value
 
 
 class Base(DeclarativeBase):
@@ -41,11 +64,9 @@ class Snippet(Base):
     sources: Mapped[list[dict[str, Any]]]
     source_file: Mapped[str] = mapped_column(String(255))
     content_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+        UtcDateTime(), server_default=func.now(), onupdate=func.now()
     )
 
     texts: Mapped[list[SnippetText]] = relationship(
@@ -85,7 +106,7 @@ class Referral(Base):
     last_verified: Mapped[dt.date] = mapped_column(Date)
     content_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+        UtcDateTime(), server_default=func.now(), onupdate=func.now()
     )
 
 
@@ -116,7 +137,7 @@ class Handoff(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now(), index=True
+        UtcDateTime(), default=utcnow, server_default=func.now(), index=True
     )
     channel: Mapped[str] = mapped_column(String(16))
     # HMAC-SHA256 of the sender id with a server-side secret; never the raw id.
@@ -126,11 +147,11 @@ class Handoff(Base):
     consent: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     taken_by: Mapped[str | None] = mapped_column(String(120))
-    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     # Migration 0003. The raw channel address staff replies are delivered to (Telegram
     # chat id or socket.io session id); cleared on close and by the retention purge.
     reply_to: Mapped[str | None] = mapped_column(String(200))
-    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    taken_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     messages: Mapped[list[HandoffMessage]] = relationship(
         back_populates="handoff",
@@ -149,12 +170,12 @@ class HandoffMessage(Base):
         ForeignKey("handoffs.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now(), index=True
+        UtcDateTime(), default=utcnow, server_default=func.now(), index=True
     )
     author: Mapped[str] = mapped_column(String(8))
     text_masked: Mapped[str] = mapped_column(Text)
     # Migration 0003. Staff messages only: when her channel accepted it, or why it did not.
-    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     delivery_error: Mapped[str | None] = mapped_column(String(200))
 
     handoff: Mapped[Handoff] = relationship(back_populates="messages")
@@ -166,7 +187,7 @@ class Feedback(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now(), index=True
+        UtcDateTime(), default=utcnow, server_default=func.now(), index=True
     )
     # Not a foreign key: feedback outlives a snippet that is later retired or removed.
     snippet_id: Mapped[str] = mapped_column(String(160), index=True)
@@ -181,7 +202,7 @@ class Question(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now(), index=True
+        UtcDateTime(), default=utcnow, server_default=func.now(), index=True
     )
     channel: Mapped[str] = mapped_column(String(16))
     lang: Mapped[str] = mapped_column(String(2))

@@ -128,6 +128,23 @@ def test_posts_need_the_session_csrf_token(client: TestClient, synced: Session) 
     assert synced.scalars(select(StaffSession)).all() == []
 
 
+def test_a_second_sign_in_with_sessions_loaded(synced: Session, settings: Settings) -> None:
+    """Stored moments come back aware on both engines.
+
+    On SQLite they came back naive, and signing in while a session row was loaded in the
+    same database session raised TypeError: the clean-up of expired sessions is checked
+    against the loaded rows in Python.
+    """
+    from app.console.accounts import start_session
+
+    user = create_user(synced, username="aigerim", password=PASSWORD, role="staff")
+    start_session(synced, settings, user)
+    loaded = synced.scalars(select(StaffSession)).one()
+    assert loaded.expires_at.tzinfo is not None and user.created_at.tzinfo is not None
+    start_session(synced, settings, user)
+    assert len(synced.scalars(select(StaffSession)).all()) == 2
+
+
 def test_expired_session_signs_out(client: TestClient, synced: Session) -> None:
     add_user(synced, "staff", "aigerim")
     signed_in(client, "aigerim")

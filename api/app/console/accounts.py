@@ -43,11 +43,6 @@ class AccountError(ValueError):
         return gettext(lang, self.msgid).format(**self.params)
 
 
-def aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; every stored moment is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogateescape")).hexdigest()
 
@@ -111,7 +106,7 @@ def authenticate(
     if user is None:
         _verify(_DUMMY_HASH, password)
         return None
-    if user.locked_until is not None and aware(user.locked_until) > now:
+    if user.locked_until is not None and user.locked_until > now:
         return None
     if not _verify(user.password_hash, password) or not user.active:
         user.failed_logins = (user.failed_logins or 0) + 1
@@ -154,7 +149,7 @@ def find_session(session: Session, token: str | None) -> StaffSession | None:
     if not token or len(token) > 200:
         return None
     row = session.scalar(select(StaffSession).where(StaffSession.token_hash == token_hash(token)))
-    if row is None or aware(row.expires_at) <= utcnow() or not row.user.active:
+    if row is None or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row
 

@@ -12,7 +12,6 @@ from typing import Annotated
 from fastapi import Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from app.console.accounts import aware
 from app.console.deps import Posted, Staff
 from app.console.render import render
 from app.console.router import console_router
@@ -28,8 +27,8 @@ MAX_REPLY = 4000
 
 def waiting_minutes(handoff: Handoff) -> int:
     """Minutes she has waited for a person (until taken), or waits still."""
-    end = aware(handoff.taken_at) if handoff.taken_at else utcnow()
-    return max(0, int((end - aware(handoff.created_at)).total_seconds() // 60))
+    end = handoff.taken_at or utcnow()
+    return max(0, int((end - handoff.created_at).total_seconds() // 60))
 
 
 def _not_found(request: Request, me: Staff) -> Response:

@@ -8,7 +8,7 @@ from fastapi import Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
-from app.console.accounts import AccountError, aware, create_user, set_active, set_password
+from app.console.accounts import AccountError, create_user, set_active, set_password
 from app.console.deps import Admin, Posted
 from app.console.models import ROLES, StaffUser
 from app.console.render import page_lang, render
@@ -27,7 +27,7 @@ def _page(
 ) -> Response:
     users = db.scalars(select(StaffUser).order_by(StaffUser.username)).all()
     now = utcnow()
-    locked = {u.id for u in users if u.locked_until is not None and aware(u.locked_until) > now}
+    locked = {u.id for u in users if u.locked_until is not None and u.locked_until > now}
     return render(
         request,
         "staff.html",

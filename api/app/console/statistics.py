@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.console.accounts import aware
 from app.i18n.translate import N_
 from app.models import Feedback, Handoff, Question
 from app.routes.stats import MIN_COUNT, iso_week, raw_breakdown, suppress
@@ -128,7 +127,7 @@ def waiting_table(session: Session) -> Table:
     ):
         if taken is None:
             continue
-        minutes = (aware(taken) - aware(created)).total_seconds() / 60
+        minutes = (taken - created).total_seconds() / 60
         waits.setdefault(iso_week(created.date()), []).append(max(minutes, 0.0))
     counts = cells_of({week: len(w) for week, w in waits.items()})
     rows = []
