@@ -68,11 +68,17 @@ def ask(page: Page, text: str) -> None:
 
 
 def ask_topic(page: Page, text: str) -> None:
-    """Ask a question the knowledge base answers; wait for the answer's feedback buttons."""
-    before = page.locator(".ak-feedback").count()
+    """Ask a question the knowledge base answers; wait until the whole reply is shown.
+
+    Its messages arrive one by one: the answer with its feedback buttons first, the menu of
+    next steps that ends every answer last.
+    """
+    feedback = page.locator(".ak-feedback").count()
+    menus = page.locator(".ak-buttons").count()
     page.locator(".ak-input").fill(text)
     page.locator(".ak-input").press("Enter")
-    expect(page.locator(".ak-feedback")).not_to_have_count(before, timeout=TIMEOUT)
+    expect(page.locator(".ak-feedback")).not_to_have_count(feedback, timeout=TIMEOUT)
+    expect(page.locator(".ak-buttons")).to_have_count(menus + 1, timeout=TIMEOUT)
 
 
 def stored(page: Page, name: str) -> Any:
