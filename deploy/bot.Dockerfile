@@ -30,6 +30,7 @@ COPY deploy/every-day.sh deploy/
 COPY --from=responses /app/bot/domain/responses.yml bot/domain/responses.yml
 WORKDIR /app/bot
 RUN rasa train --quiet --domain domain --data data --out models --fixed-model-name current \
+    && python -m safety.classifier \
     && rm -rf .rasa /tmp/*
 
 RUN useradd --system --uid 10001 --home-dir /app/bot ana && chown -R ana /app/bot

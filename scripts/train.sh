@@ -23,3 +23,7 @@ else
   for old in $(ls -t models/ana-komek-*.tar.gz | tail -n +3); do rm -f -- "$old" "${old%.tar.gz}.train.json"; done
 fi
 ln -sf "ana-komek-$digest.tar.gz" models/current.tar.gz
+# The emergency detector's classifier (bot/safety/classifier.py) learns from its own data;
+# built here so that no conversation waits for it. It keeps itself current by a digest.
+PYTHONPATH=. ../.venv-bot/bin/python -m safety.classifier >/tmp/ana-komek-classifier.log 2>&1 \
+  || { tail -20 /tmp/ana-komek-classifier.log; exit 1; }

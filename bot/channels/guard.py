@@ -45,6 +45,8 @@ EMERGENCY = {
     "child_danger": "utter_emergency_domestic_violence",
     "trafficking": "utter_emergency_trafficking",
     "medical_emergency": "utter_emergency_medical",
+    "child_abduction_threat": "utter_emergency_domestic_violence",
+    "documents_withheld": "utter_emergency_trafficking",
 }
 EMERGENCY_FOR_PAYLOAD = {
     "/safety_domestic_violence": "utter_emergency_domestic_violence",

@@ -23,6 +23,8 @@ INTENT_FOR = {
     "child_danger": "safety_domestic_violence",
     "trafficking": "safety_trafficking",
     "medical_emergency": "health_emergency",
+    "child_abduction_threat": "safety_domestic_violence",
+    "documents_withheld": "safety_trafficking",
 }
 
 

@@ -2,7 +2,8 @@
 
 It does not depend on the intent classifier: ``detect()`` looks only at the text, so the
 emergency reply goes out even when NLU is wrong or the model is missing. The patterns live in
-``lexicon.yml`` beside this file (see its header for the format); this module only normalises
+``lexicon.yml`` beside this file (see its header for the format) and in ``lexicon.d/*.yml``
+(the same format, merged into it); this module only normalises
 the text, compiles the lexicon once and applies it.
 
 Normalisation (the patterns are written for its output):
@@ -21,7 +22,11 @@ the category's patterns are searched in what is left. So an exclusion only silen
 phrase it covers ("хочу убить время") and never the rest of the message.
 
 Priority when several categories match: ``child_danger`` wins (a child is the one in danger),
-otherwise the first match in the order domestic_violence, trafficking, medical_emergency.
+otherwise the first match in the order domestic_violence, trafficking, medical_emergency,
+then the two threats that are not danger now: child_abduction_threat (a husband or his
+family threatening to take the children away or abroad) and documents_withheld (her
+passport kept "for safekeeping", with no sign that she is held). A threat is an alarm too:
+she gets the lines that help (111, 102) and the specific answer, never "not understood".
 """
 
 from __future__ import annotations
@@ -35,12 +40,27 @@ from typing import Any
 
 import yaml
 
-CATEGORIES = ("domestic_violence", "trafficking", "child_danger", "medical_emergency")
+CATEGORIES = (
+    "domestic_violence",
+    "trafficking",
+    "child_danger",
+    "medical_emergency",
+    "child_abduction_threat",
+    "documents_withheld",
+)
 
 # The order in which categories are tried; the first one that matches wins.
-PRIORITY = ("child_danger", "domestic_violence", "trafficking", "medical_emergency")
+PRIORITY = (
+    "child_danger",
+    "domestic_violence",
+    "trafficking",
+    "medical_emergency",
+    "child_abduction_threat",
+    "documents_withheld",
+)
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
+LEXICON_DIR = Path(__file__).with_name("lexicon.d")
 
 # A macro reference in a pattern: {NAME} with an upper-case name. Regex quantifiers ({2,5})
 # never contain letters, so the two cannot be confused.
@@ -197,25 +217,67 @@ def _alternation(patterns: list[Any], macros: dict[str, str]) -> re.Pattern[str]
     return re.compile("|".join("(?:" + _expand(str(p), macros) + ")" for p in patterns))
 
 
-@lru_cache(maxsize=1)
-def _lexicon() -> _Lexicon:
-    with LEXICON_PATH.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    macros = {str(k): str(v) for k, v in (data.get("macros") or {}).items()}
+def _read_lexicon() -> dict[str, Any]:
+    """lexicon.yml, then every lexicon.d/*.yml in name order, merged: macros (a name may be
+    defined once), exclusions and patterns appended per category. The situations of each
+    language live in their own file, so one language's editor never touches another's."""
+    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    macros: dict[str, str] = {str(k): str(v) for k, v in (data.get("macros") or {}).items()}
+    exclude = _flatten(data.get("exclude"))
     cats = data.get("categories") or {}
     if set(cats) != set(CATEGORIES):
         raise ValueError(f"lexicon: categories must be exactly {CATEGORIES}, got {sorted(cats)}")
+    merged = {
+        name: {
+            "patterns": _flatten((cats[name] or {}).get("patterns")),
+            "exclude": _flatten((cats[name] or {}).get("exclude")),
+        }
+        for name in CATEGORIES
+    }
+    for path in sorted(LEXICON_DIR.glob("*.yml")):
+        part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, value in (part.get("macros") or {}).items():
+            if key in macros:
+                raise ValueError(f"lexicon: {path.name} defines macro {key} again")
+            macros[str(key)] = str(value)
+        exclude += _flatten(part.get("exclude"))
+        for name, spec in (part.get("categories") or {}).items():
+            if name not in merged:
+                raise ValueError(f"lexicon: {path.name}: unknown category {name!r}")
+            merged[name]["patterns"] += _flatten((spec or {}).get("patterns"))
+            merged[name]["exclude"] += _flatten((spec or {}).get("exclude"))
+    return {"macros": macros, "exclude": exclude, "categories": merged}
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    data = _read_lexicon()
+    macros = data["macros"]
     categories = []
     for name in PRIORITY:
-        spec = cats[name] or {}
-        entries = tuple(_entry(item, macros) for item in _flatten(spec.get("patterns")))
-        exclude = _alternation(_flatten(spec.get("exclude")), macros)
+        spec = data["categories"][name]
+        entries = tuple(_entry(item, macros) for item in spec["patterns"])
+        exclude = _alternation(spec["exclude"], macros)
         categories.append(_Category(name, entries, exclude))
-    return _Lexicon(_alternation(_flatten(data.get("exclude")), macros), tuple(categories))
+    return _Lexicon(_alternation(data["exclude"], macros), tuple(categories))
 
 
 def detect(text: str) -> Alarm | None:
-    """The emergency this message is a cry for help about, or None."""
+    """The emergency this message is a cry for help about, or None: the lexicon first,
+    then, for what it has no pattern for, the classifier (classifier.py)."""
+    alarm = match(text)
+    if alarm is not None or not text or not text.strip():
+        return alarm
+    from safety.classifier import classify  # it imports this module
+
+    guess = classify(text)
+    if guess is None:
+        return None
+    return Alarm(guess.kind, f"classifier: {guess.probability:.2f}")
+
+
+def match(text: str) -> Alarm | None:
+    """The lexicon's alarm for this message, or None."""
     if not text:
         return None
     lex = _lexicon()

@@ -15,7 +15,11 @@ import pytest
 import yaml
 
 from safety import detector
-from safety.detector import CATEGORIES, PRIORITY, detect, normalise
+
+# The lexicon alone: its cases are exact. The whole detector (lexicon, then classifier) is
+# measured in test_safety_classifier.py.
+from safety.detector import CATEGORIES, PRIORITY, normalise
+from safety.detector import match as detect
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SETS = ("kk", "ru", "en", "extra")
@@ -160,11 +164,11 @@ def test_normalise_is_idempotent() -> None:
 # ------------------------------------------------------------------------------ the lexicon
 
 
-def test_lexicon_has_exactly_the_four_categories() -> None:
+def test_lexicon_has_exactly_the_six_categories() -> None:
     with detector.LEXICON_PATH.open(encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     assert set(raw["categories"]) == set(CATEGORIES)
-    assert set(PRIORITY) == set(CATEGORIES) and len(PRIORITY) == 4
+    assert set(PRIORITY) == set(CATEGORIES) and len(PRIORITY) == 6
     lexicon = detector._lexicon()
     assert [c.name for c in lexicon.categories] == list(PRIORITY)
     for category in lexicon.categories:
@@ -254,7 +258,7 @@ def test_who_holds_her_passport_decides_the_category_in_kazakh() -> None:
 
 def test_a_kazakh_threat_to_take_the_children_needs_the_threat() -> None:
     alarm = detect("Күйеуім кетсең балаларды алып кетемін дейді")
-    assert alarm is not None and alarm.category == "domestic_violence"
+    assert alarm is not None and alarm.category == "child_abduction_threat"
     assert detect("Күйеуім балаларды демалысқа ауылға алып кетемін дейді") is None
 
 
@@ -262,3 +266,29 @@ def test_a_debt_is_bondage_when_the_employer_holds_her_not_when_the_bank_bans_tr
     alarm = detect("Қожайын қарызыңды өтемейінше шетелге шығармаймыз дейді")
     assert alarm is not None and alarm.category == "trafficking"
     assert detect("Қарызымды өтемейінше банк шетелге шығармай ма?") is None
+
+
+def test_language_files_merge_into_the_lexicon(tmp_path: Path, monkeypatch: Any) -> None:
+    """lexicon.d/*.yml add patterns and exclusions; a macro defined twice or an unknown
+    category is an error, not a silent override."""
+    (tmp_path / "xx.yml").write_text(
+        "macros:\n  XX_WORD: 'zzqq'\n"
+        "categories:\n  trafficking:\n    patterns: ['{XX_WORD} help']\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(detector, "LEXICON_DIR", tmp_path)
+    detector._lexicon.cache_clear()
+    try:
+        alarm = detect("zzqq help")
+        assert alarm is not None and alarm.category == "trafficking"
+        (tmp_path / "yy.yml").write_text("macros:\n  XX_WORD: 'other'\n", encoding="utf-8")
+        with pytest.raises(ValueError, match="XX_WORD"):
+            detector._lexicon.cache_clear()
+            detector._lexicon()
+        (tmp_path / "yy.yml").write_text("categories:\n  fire: {patterns: [x]}\n", encoding="utf-8")
+        with pytest.raises(ValueError, match="fire"):
+            detector._lexicon.cache_clear()
+            detector._lexicon()
+    finally:
+        monkeypatch.undo()
+        detector._lexicon.cache_clear()
