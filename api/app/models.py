@@ -86,6 +86,8 @@ class SnippetText(Base):
     lang: Mapped[str] = mapped_column(String(2), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # The questions this snippet answers, one per line (search.questions matches them).
+    questions: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Normalised, stemmed words of title and body: what the search backends index.
     search_title: Mapped[str] = mapped_column(Text, default="")
     search_body: Mapped[str] = mapped_column(Text, default="")

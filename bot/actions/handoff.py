@@ -62,7 +62,7 @@ async def send_contacts(dispatcher: CollectingDispatcher, tracker: Tracker, lang
         dispatcher.utter_message(response="utter_api_down")
         return
     if found:
-        send_referrals(dispatcher, found, lang)
+        send_referrals(dispatcher, found, lang, tracker.get_latest_input_channel())
 
 
 class ActionOpenHandoff(Action):

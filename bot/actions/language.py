@@ -21,6 +21,9 @@ KAZAKH_LETTERS = re.compile(r"[әғқңөұүһі]", re.IGNORECASE)
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
+# Kazakh in Latin letters: q not before u (qalai, balabaqsha), gh (ayaghym), and the
+# endings of the first person and of questions (tajikpin, bolamyn, tegin be).
+KAZAKH_LATIN = re.compile(r"q(?!u)|gh|(?:pyn|pin|myn|min|bym|bin|myz|miz)$")
 CODES = {Language.KAZAKH: "kk", Language.RUSSIAN: "ru", Language.ENGLISH: "en"}
 MIN_CONFIDENCE = 0.6
 
@@ -52,11 +55,14 @@ def detect(text: str) -> str | None:
             return "kk"
         return _lingua(text, allowed={"kk", "ru"}) or "ru"
     if LATIN.search(text):
-        kk = sum(w in markers["kk_latin"] for w in words)
-        ru = sum(w in markers["ru_latin"] for w in words)
-        if kk and kk >= ru:
+        kk = sum(w in markers["kk_latin"] or bool(KAZAKH_LATIN.search(w)) for w in words)
+        ru = sum(w in markers["ru_latin"] or w in markers["ru_latin_more"] for w in words)
+        en = sum(w in markers["en_latin"] for w in words)
+        # Kazakh and Russian in Latin letters are read as such unless English words say
+        # more: "kursy dlya migrantov v astane" is Russian, "balabaqsha kezek" Kazakh.
+        if kk and kk >= ru and kk >= en:
             return "kk"
-        if ru > kk:
+        if ru > kk and ru > en:
             return "ru"
         if len(words) == 1 and len(words[0]) < 2:
             return None

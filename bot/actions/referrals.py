@@ -10,13 +10,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import api_client
-from actions.answer import language_of
+from actions.answer import answer, for_channel, language_of
 from actions.api_client import ApiUnavailable
 from actions.topics import intent_for
 
 MAX_TOPIC_BUTTONS = 3
 # Search scores below this are noise rather than a match.
 MIN_SEARCH_SCORE = 1.0
+# A hit this strong in her language is her answer even when the classifier was unsure:
+# answered, not offered (README "Measurements": the relevance benchmark).
+ANSWER_SCORE = 3.0
 
 
 def _in(lang: str, localized: dict[str, str]) -> str:
@@ -24,9 +27,16 @@ def _in(lang: str, localized: dict[str, str]) -> str:
 
 
 def send_referrals(
-    dispatcher: CollectingDispatcher, referrals: list[dict[str, Any]], lang: str
+    dispatcher: CollectingDispatcher,
+    referrals: list[dict[str, Any]],
+    lang: str,
+    channel: str | None,
 ) -> None:
-    dispatcher.utter_message(response="utter_referrals_intro")
+    payload = {"topic": "contacts.referral", "referral_ids": [r["id"] for r in referrals]}
+    dispatcher.utter_message(
+        response="utter_referrals_intro",
+        json_message=for_channel({**payload, "lang": lang}, channel),
+    )
     for ref in referrals:
         phones = ", ".join(f"{_in(lang, p['label'])} {p['number']}" for p in ref["phone"])
         dispatcher.utter_message(
@@ -55,7 +65,7 @@ class ActionReferrals(Action):
         except ApiUnavailable:
             dispatcher.utter_message(response="utter_api_down")
             return []
-        send_referrals(dispatcher, found, lang)
+        send_referrals(dispatcher, found, lang, tracker.get_latest_input_channel())
         dispatcher.utter_message(response="utter_next_step")
         return []
 
@@ -76,7 +86,7 @@ class ActionHandoff(Action):
         except ApiUnavailable:
             return []
         if found:
-            send_referrals(dispatcher, found, lang)
+            send_referrals(dispatcher, found, lang, tracker.get_latest_input_channel())
         return []
 
 
@@ -96,6 +106,10 @@ class ActionLowConfidence(Action):
         except ApiUnavailable:
             dispatcher.utter_message(response="utter_api_down")
             return []
+        best = hits[0] if hits else None
+        if best and best["score"] >= ANSWER_SCORE and best["lang"] == lang:
+            topics = list(dict.fromkeys(h["topic"] for h in hits[:3]))
+            return await answer(dispatcher, tracker, topics, text)
         buttons: list[dict[str, str]] = []
         seen: set[str] = set()
         for hit in hits:
@@ -108,7 +122,8 @@ class ActionLowConfidence(Action):
                 break
         if buttons:
             dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
-            return [SlotSet("current_topic", None)]
+            # A topic she taps is answered by what she wrote here.
+            return [SlotSet("current_topic", None), SlotSet("question", text or None)]
         dispatcher.utter_message(response="utter_not_understood")
         return []
 

@@ -17,7 +17,6 @@ class Settings(BaseSettings):
     api_timeout_seconds: float = Field(3.0, gt=0, le=30)
     knowledge_dir: Path = REPO_ROOT / "knowledge"
     default_language: str = "ru"
-    snippets_per_answer: int = Field(2, ge=1, le=5)
     # Prometheus metrics on this port (actions/metrics.py); off when unset or empty.
     actions_metrics_port: int | None = Field(None, ge=1, le=65535)
     actions_metrics_host: str = "0.0.0.0"  # noqa: S104 - scraped from the compose network

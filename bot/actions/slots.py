@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
@@ -11,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.language import detect
 from actions.settings import get_settings
+from safety.detector import normalise
 
 SUPPORTED = ("kk", "ru", "en")
 # Citizens of these countries work and stay under the EAEU Treaty rules.
@@ -45,6 +50,28 @@ def group_of(value: Any) -> str | None:
     return None
 
 
+@lru_cache
+def _group_words() -> dict[str, re.Pattern[str]]:
+    data = yaml.safe_load(Path(__file__).with_name("citizenship_words.yml").read_text("utf-8"))
+    return {
+        key: re.compile(r"\b(?:" + "|".join(normalise(w) for w in words) + ")")
+        for key, words in data.items()
+    }
+
+
+def group_in_words(text: str) -> str | None:
+    """Her group when her words name it ("я узбечка", "I'm Kyrgyz", "ЕАЭС"); None when
+    they name none, or both."""
+    if not text or text.startswith("/"):
+        return None
+    folded = normalise(text)
+    words = _group_words()
+    found = {g for g in GROUPS if words[g].search(folded)}
+    if not found and words["kandas"].search(folded):
+        return "non_eaeu"
+    return found.pop() if len(found) == 1 else None
+
+
 def _entity(tracker: Tracker, name: str) -> str | None:
     return next(tracker.get_latest_entity_values(name), None)
 
@@ -72,7 +99,7 @@ class ValidateSlotMappings(ValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         value = _entity(tracker, "citizenship_group") or _entity(tracker, "country")
-        group = group_of(value)
+        group = group_of(value) or group_in_words(tracker.latest_message.get("text") or "")
         return {"citizenship_group": group} if group else {}
 
     async def extract_city(

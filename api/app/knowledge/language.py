@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
@@ -22,3 +23,21 @@ def detect(text: str) -> str | None:
     if language is None:
         return None
     return CODES.get(language, language.name.lower())
+
+
+# Addresses are read, not understood: a link or a domain in a Kazakh reply is not English.
+_ADDRESS = re.compile(
+    r"https?://\S+|www\.\S+|\S+@\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:kz|com|org|net|int|ru|gov|info)\b\S*",
+    re.I,
+)
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
+# Names written in Latin letters in Kazakh and Russian too (as on their signs and sites).
+LATIN_NAMES = frozenset(
+    {"SIM", "WhatsApp", "Telegram", "Viber", "E-Otinish", "e-Otinish", "UNHCR", "iKomek", "iKOMEK"}
+)
+
+
+def latin_words(text: str) -> list[str]:
+    """The words of a Kazakh or Russian text written in Latin letters (not links, not the
+    few names that have no Cyrillic form): English left in a reply she cannot read."""
+    return [w for w in _LATIN_WORD.findall(_ADDRESS.sub(" ", text)) if w not in LATIN_NAMES]

@@ -14,6 +14,8 @@ Status = Literal["draft", "approved", "retired"]
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 MAX_TEXT = 900
 MAX_TITLE = 80
+MAX_SOURCE_TITLE = 90
+QUESTIONS_PER_LANGUAGE = (4, 8)
 
 
 class Strict(BaseModel):
@@ -47,10 +49,51 @@ class Body(Localized):
         return value
 
 
+class SourceTitle(Localized):
+    """A source's publisher and document in each language: the line under an answer must
+    not switch to English in a Kazakh or Russian reply."""
+
+    @field_validator("kk", "ru", "en")
+    @classmethod
+    def _compact(cls, value: str) -> str:
+        if len(value) > MAX_SOURCE_TITLE:
+            raise ValueError(f"longer than {MAX_SOURCE_TITLE} characters (one line on a phone)")
+        return value
+
+
 class Source(Strict):
-    title: str = Field(min_length=3)
-    article: str | None = None
+    # A plain string is accepted for drafts written before titles were translated;
+    # the validator refuses it on an approved snippet.
+    title: str | SourceTitle
+    article: str | Localized | None = None
     url: HttpUrl
+
+    @field_validator("title")
+    @classmethod
+    def _not_empty(cls, value: str | SourceTitle) -> str | SourceTitle:
+        if isinstance(value, str) and len(value) < 3:
+            raise ValueError("at least 3 characters")
+        return value
+
+    def title_in(self, lang: str) -> str:
+        return self.title if isinstance(self.title, str) else getattr(self.title, lang)
+
+    def article_in(self, lang: str) -> str | None:
+        if self.article is None or isinstance(self.article, str):
+            return self.article
+        return str(getattr(self.article, lang))
+
+
+class Questions(Strict):
+    """The questions a snippet answers, as mothers type them: indexed by the search, so
+    her own words rank the snippet that answers them."""
+
+    kk: list[str] = Field(default_factory=list)
+    ru: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=list)
+
+    def items(self) -> list[tuple[str, list[str]]]:
+        return [("kk", self.kk), ("ru", self.ru), ("en", self.en)]
 
 
 class SnippetFile(Strict):
@@ -60,6 +103,7 @@ class SnippetFile(Strict):
     title: Title
     text: Body
     sources: list[Source] = Field(min_length=1)
+    questions: Questions | None = None
     last_reviewed: dt.date
     status: Status
 

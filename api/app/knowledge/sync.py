@@ -58,8 +58,9 @@ def _apply_snippet(row: Snippet, snippet: SnippetFile, source_file: str, digest:
     texts = {t.lang: t for t in row.texts}
     for lang, body in snippet.text.items():
         title = getattr(snippet.title, lang)
+        questions = "\n".join(getattr(snippet.questions, lang)) if snippet.questions else ""
         entry = texts.get(lang) or SnippetText(lang=lang)
-        entry.title, entry.body = title, body
+        entry.title, entry.body, entry.questions = title, body, questions
         entry.search_title, entry.search_body = index_terms(title), index_terms(body)
         if lang not in texts:
             row.texts.append(entry)

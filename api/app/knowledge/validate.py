@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from app.knowledge.language import detect
-from app.knowledge.schema import ReferralFile, SnippetFile
+from app.knowledge.language import detect, latin_words
+from app.knowledge.schema import QUESTIONS_PER_LANGUAGE, Questions, ReferralFile, SnippetFile
 from app.knowledge.taxonomy import area_ids, topic_ids
 
 # Lingua needs some text to be sure; titles are too short to judge alone.
@@ -83,6 +83,32 @@ def _check_language(rel: str, item: str, fieldname: str, lang: str, text: str) -
     return None
 
 
+def _approved_problems(rel: str, snippet: SnippetFile) -> list[Problem]:
+    """What a snippet shown to users must have beyond the schema: her language all the way
+    down to the source line, and the questions that let her own words find it."""
+    found = []
+    for n, source in enumerate(snippet.sources):
+        if isinstance(source.title, str):
+            found.append(Problem(rel, snippet.id, f"sources[{n}].title", "needs kk, ru and en"))
+        if isinstance(source.article, str):
+            found.append(Problem(rel, snippet.id, f"sources[{n}].article", "needs kk, ru and en"))
+    for lang in ("kk", "ru"):
+        shown = [getattr(snippet.title, lang), getattr(snippet.text, lang)] + [
+            s.title_in(lang) + " " + (s.article_in(lang) or "") for s in snippet.sources
+        ]
+        if found_latin := sorted({w for text in shown for w in latin_words(text)}):
+            found.append(
+                Problem(rel, snippet.id, lang, f"words in Latin letters: {', '.join(found_latin)}")
+            )
+    low, high = QUESTIONS_PER_LANGUAGE
+    for lang, questions in (snippet.questions or Questions()).items():
+        if not low <= len(questions) <= high:
+            found.append(
+                Problem(rel, snippet.id, f"questions.{lang}", f"needs {low} to {high} questions")
+            )
+    return found
+
+
 def load_knowledge(knowledge_dir: Path, *, check_language: bool = True) -> Knowledge:
     """Parse and check every knowledge file; problems are collected, not raised."""
     result = Knowledge()
@@ -112,6 +138,8 @@ def load_knowledge(knowledge_dir: Path, *, check_language: bool = True) -> Knowl
                 problems.append(Problem(rel, snippet.id, "last_reviewed", "is in the future"))
             if len(set(snippet.applies_to)) != len(snippet.applies_to):
                 problems.append(Problem(rel, snippet.id, "applies_to", "lists a group twice"))
+            if snippet.status == "approved":
+                problems.extend(_approved_problems(rel, snippet))
             if check_language:
                 for lang, text in snippet.text.items():
                     if lang != "en" and (p := _check_language(rel, snippet.id, "text", lang, text)):

@@ -30,13 +30,24 @@ router = APIRouter(prefix="/v1", tags=["knowledge"])
 ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 
+def source_out(source: dict[str, Any], lang: str) -> SourceOut:
+    """A source in the reader's language (English when she asked for none)."""
+
+    def pick(value: Any) -> Any:
+        return value.get(lang) if isinstance(value, dict) else value
+
+    return SourceOut(
+        title=pick(source["title"]), article=pick(source.get("article")), url=source["url"]
+    )
+
+
 def snippet_out(row: Snippet, lang: str | None) -> SnippetOut:
     return SnippetOut(
         snippet_id=row.id,
         topic=row.topic,
         applies_to=row.applies_to,
         last_reviewed=row.last_reviewed,
-        sources=[SourceOut(**s) for s in row.sources],
+        sources=[source_out(s, lang or "en") for s in row.sources],
         texts={
             t.lang: TextOut(title=t.title, text=t.body)
             for t in row.texts

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from app.models import Snippet, SnippetText
 from app.search.backends import Hit, backend_for, merge
 from app.search.normalize import QueryWord, index_terms, query_words
+from app.search.questions import QuestionIndex
 from app.search.synonyms import table as synonym_table
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,11 @@ CLOSE_MATCH_CUTOFF = 0.75
 K1 = 1.2
 B = 0.75
 TITLE_WEIGHT = 3.0
+# Her message as close as can be to one of a snippet's questions (cosine 1) adds this
+# many points (search.questions; scripts/tune_ranking.py chose it). Below MIN_COSINE a
+# question match is noise and does not bring a snippet in on its own.
+QUESTION_WEIGHT = 4.0
+MIN_COSINE = 0.2
 SCORE_SCALE = 10.0
 # Matching a query word to index terms.
 MIN_TYPO = 3  # "ка" is not a typo of "как"
@@ -186,6 +192,7 @@ class _Vocabulary:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.langs: dict[str, LangIndex] = {}
+        self.questions = QuestionIndex(())
         self._stamp: tuple[object, ...] | None = None
         self._checked = 0.0
 
@@ -202,16 +209,24 @@ class _Vocabulary:
             docs: Counter[str] = Counter()
             lengths: Counter[str] = Counter()
             rows = session.execute(
-                select(SnippetText.lang, SnippetText.search_title, SnippetText.search_body)
+                select(
+                    SnippetText.snippet_id,
+                    SnippetText.lang,
+                    SnippetText.title,
+                    SnippetText.questions,
+                    SnippetText.search_title,
+                    SnippetText.search_body,
+                )
                 .join(Snippet)
                 .where(Snippet.status == "approved")
-            )
-            for lang, title, body in rows:
+            ).all()
+            for _, lang, _, _, title, body in rows:
                 terms = f"{title} {body}".split()
                 df.setdefault(lang, Counter()).update(set(terms))
                 docs[lang] += 1
                 lengths[lang] += len(terms)
             self.langs = {lang: LangIndex(lang, df[lang], docs[lang], lengths[lang]) for lang in df}
+            self.questions = QuestionIndex((r[0], r[1], r[2], r[3]) for r in rows)
             self._stamp = stamp
 
     def invalidate(self) -> None:
@@ -404,15 +419,26 @@ def search(
     if not plans:
         return []
     backend = backend_for(session.get_bind().dialect.name)
+    asked = {code: vocab.questions.match(query, code) for code in plans}
+    bonus = {code: QUESTION_WEIGHT * max(m.values(), default=0.0) for code, m in asked.items()}
     hits: list[Hit] = []
     # Most promising language first; one whose best possible score cannot reach the
     # answers found so far is not asked at all.
-    for code, plan in sorted(plans.items(), key=lambda kv: -kv[1].ceiling):
-        if len(hits) >= limit and plan.ceiling <= hits[-1].score:
+    for code, plan in sorted(plans.items(), key=lambda kv: -(kv[1].ceiling + bonus[kv[0]])):
+        if len(hits) >= limit and plan.ceiling + bonus[code] <= hits[-1].score:
             continue
         found = backend.search(session, {code: plan.terms()}, max(MIN_CANDIDATES, limit * 10))
-        scored = [Hit(h.snippet_id, h.lang, _score(h, plan, vocab.langs[code])) for h in found]
-        hits = merge([*hits, *(h for h in scored if h.score > 0)], limit)
+        matches = asked[code]
+        scored = {
+            h.snippet_id: _score(h, plan, vocab.langs[code])
+            + QUESTION_WEIGHT * matches.get(h.snippet_id, 0.0)
+            for h in found
+        }
+        # A snippet whose question she nearly wrote is a candidate even without her words.
+        for snippet_id, cosine in matches.items():
+            if snippet_id not in scored and cosine >= MIN_COSINE:
+                scored[snippet_id] = QUESTION_WEIGHT * cosine
+        hits = merge([*hits, *(Hit(sid, code, sc) for sid, sc in scored.items() if sc > 0)], limit)
     if not hits:
         return []
     topics = dict(
