@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests"))
 
+import measure_answers  # noqa: E402
+
 from stack import API_PY, BOT_BIN, Service, local_stack  # noqa: E402
 from support_pg import free_port  # noqa: E402
 
@@ -162,8 +164,9 @@ def _ours(tmp: Path) -> dict[str, Any]:
             check=True,
             capture_output=True,
         )
+    api_port = free_port()
     stack = local_stack(
-        api_port=free_port(),
+        api_port=api_port,
         actions_port=free_port(),
         rasa_port=free_port(),
         model=MODEL,
@@ -181,7 +184,9 @@ def _ours(tmp: Path) -> dict[str, Any]:
         _latency(url, questions[:20])  # warm-up
         latency = _latency(url, (questions * 10)[:REQUESTS])
         assert rasa.process is not None
-        return {**latency, "rss_mb": _rss_mb(rasa.process.pid)}
+        rss = _rss_mb(rasa.process.pid)
+        answers = measure_answers.measure_all(url, f"http://127.0.0.1:{api_port}")
+        return {**latency, "rss_mb": rss, "answers": answers}
     finally:
         stack.stop()
 
@@ -273,5 +278,21 @@ def to_markdown(r: dict[str, Any]) -> str:
         f"| bare `rasa init` bot | {b['p50_ms']} ms | {b['p95_ms']} ms | {b['rss_mb']} MB | {b['train_seconds']} s (incl. init) | |",
         "",
         f"p95 ratio (this bot / bare): **{r['p95_ratio']}**",
+        "",
+        "Relevance benchmark (tests/data/relevance, scripts/measure_answers.py):",
+        "",
+        measure_answers.to_markdown(o["answers"]),
+        "",
+        "Blind adversarial safety sets (tests/data/safety_blind, test split):",
+        "",
+        "| language | cries | recall | right kind | ordinary | false alarms |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
+    for lang in ("kk", "ru", "en"):
+        row = r["detector"].get("blind", {}).get("rows", {}).get(f"test/{lang}")
+        if row:
+            lines.append(
+                f"| {lang} | {row['cries']} | {row['recall']:.3f} | {row['right_kind']:.3f} "
+                f"| {row['ordinary']} | {row['false_alarm_rate']:.3f} |"
+            )
     return "\n".join(lines)
