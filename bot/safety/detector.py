@@ -262,9 +262,13 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(_alternation(data["exclude"], macros), tuple(categories))
 
 
+@lru_cache(maxsize=4096)
 def detect(text: str) -> Alarm | None:
     """The emergency this message is a cry for help about, or None: the lexicon first,
-    then, for what it has no pattern for, the classifier (classifier.py)."""
+    then, for what it has no pattern for, the classifier (classifier.py).
+
+    Kept for the last few thousand messages: the channel guard and the NLU pipeline both
+    ask about the same message, and the two together cost a few milliseconds."""
     alarm = match(text)
     if alarm is not None or not text or not text.strip():
         return alarm

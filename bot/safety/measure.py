@@ -55,7 +55,7 @@ def _timed(text: str, repeat: int) -> tuple[Any, list[float]]:
     alarm = None
     for _ in range(repeat):
         t0 = time.perf_counter()
-        alarm = detect(text)
+        alarm = detect.__wrapped__(text)  # the work itself, not the cache of recent messages
         times.append((time.perf_counter() - t0) * 1e6)
     return alarm, times
 

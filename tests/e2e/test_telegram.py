@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,7 +24,6 @@ TOKEN = "123456789:AAE2e-fake-token_for_tests_only"
 USERNAME = "ana_komek_test_bot"
 SECRET = "e2e-telegram-secret_0123456789"
 WEBHOOK_URL = "https://bot.example.org/webhooks/telegram/webhook"
-LONG_ID = "social.language_integration.aaa-telegram-long-answer"
 SOURCES = yaml.safe_load((ROOT / "bot" / "responses.yml").read_text(encoding="utf-8"))
 
 
@@ -164,37 +161,10 @@ DOCUMENT = {
 # ------------------------------------------------------------------ the stack
 
 
-def long_snippet_knowledge(tmp: Path) -> tuple[Path, dict[str, Any]]:
-    """A copy of knowledge/ with one more snippet whose answer is longer than one
-    Telegram message (its text is a real snippet's; it has many long sources)."""
-    knowledge = tmp / "knowledge"
-    shutil.copytree(ROOT / "knowledge", knowledge)
-    path = knowledge / "snippets" / "social.yaml"
-    snippets = yaml.safe_load(path.read_text(encoding="utf-8"))
-    model = next(s for s in snippets if s["topic"] == "social.language_integration")
-    long = {
-        **model,
-        "id": LONG_ID,
-        "applies_to": ["eaeu", "non_eaeu"],
-        "sources": [
-            {
-                "title": "Law of the Republic of Kazakhstan On Languages in the Republic of "
-                f"Kazakhstan, consolidated text with amendments and additions, part {n}",
-                "article": f"Art. {n}",
-                "url": f"https://adilet.zan.kz/eng/docs/Z970000151_?part={n}",
-            }
-            for n in range(1, 26)
-        ],
-    }
-    path.write_text(yaml.safe_dump([long, *snippets], allow_unicode=True), encoding="utf-8")
-    return knowledge, long
-
-
 @dataclass
 class Telegram:
     rasa_url: str
     fake: FakeTelegram
-    long_snippet: dict[str, Any]
     api_url: str = ""
     service_key: str = ""
 
@@ -217,17 +187,15 @@ class Telegram:
 def telegram(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Telegram]:
     tmp = tmp_path_factory.mktemp("telegram")
     fake = FakeTelegram(TOKEN, USERNAME).start()
-    knowledge, long = long_snippet_knowledge(tmp)
     env = {
         **service_env(tmp),
-        "KNOWLEDGE_DIR": str(knowledge),
         "DEFAULT_LANGUAGE": "ru",
         **telegram_env(fake.url, TOKEN, USERNAME, SECRET),
     }
     prepare_database(env)
     running = start_stack(env, tmp / "logs")
     try:
-        yield Telegram(running.rasa_url, fake, long, running.api_url, env["SERVICE_API_KEY"])
+        yield Telegram(running.rasa_url, fake, running.api_url, env["SERVICE_API_KEY"])
     finally:
         running.stack.stop()
         fake.stop()
@@ -329,37 +297,14 @@ def test_knowledge_answers_never_leak_the_custom_payload(telegram: Telegram, cha
     assert calls, "the bot answered"
     assert {c.method for c in calls} == {"sendMessage"}
     assert said(calls)[0] == expected("utter_emergency_domestic_violence", "ru")
-    assert said(calls)[-1] == expected("utter_next_step", "ru")
-    assert len(calls) >= 3, "the emergency numbers, then snippets from the knowledge base"
+    text, keyboard = said(calls)[-1]
+    assert text == expected("utter_next_step", "ru")[0]
+    # the next best answer is offered by its title, not sent
+    assert keyboard and keyboard[0][0]["text"].startswith("Ещё: "), keyboard
+    assert len(calls) == 3, "the emergency numbers, one answer, the next steps"
     everything = json.dumps([c.params for c in calls], ensure_ascii=False)
     for leak in ("snippet_id", "safety.domestic_violence", '"topic"', '"lang"'):
         assert leak not in everything
-
-
-def test_a_long_answer_is_split_at_word_boundaries(telegram: Telegram, chat: int) -> None:
-    calls = telegram.send(callback_update(chat, "/social_language_integration", "en"))
-    assert calls[0].method == "answerCallbackQuery"
-    texts = [text for text, _ in said(calls[1:])]
-    snippet = telegram.long_snippet
-    sources = "; ".join(f"{s['title']}, {s['article']} ({s['url']})" for s in snippet["sources"])
-    full = (
-        f"{snippet['title']['en'].strip()}\n\n{snippet['text']['en'].strip()}\n\n"
-        f"Source: {sources}. Checked: {snippet['last_reviewed']}."
-    )
-    assert len(full) > 4096
-    parts: list[str] = []
-    rest = full
-    for text in texts:
-        if not rest:
-            break
-        assert rest.startswith(text), "each part is the next piece of the answer, uncut"
-        parts.append(text)
-        rest = rest[len(text) :]
-        assert rest == "" or rest[0].isspace(), "split between words, not inside one"
-        rest = rest.lstrip()
-    assert rest == "" and len(parts) >= 2
-    assert all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in parts)
-    assert said(calls[1:])[-1] == expected("utter_next_step", "en")
 
 
 def test_requests_without_the_secret_token_are_refused(telegram: Telegram, chat: int) -> None:
