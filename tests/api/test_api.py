@@ -69,6 +69,23 @@ def test_search_finds_the_answer(
     assert results[0]["score"] > 0
 
 
+def test_search_finds_a_snippet_by_the_questions_it_answers(client: TestClient) -> None:
+    """ "propiska" is in none of its titles or texts, only in one of its questions."""
+    results = client.get("/v1/search", params={"q": "propiska nuzhna", "lang": "ru"}).json()
+    assert results["results"][0]["snippet_id"] == "stay.registration.fixture-host-notifies"
+
+
+def test_a_snippet_names_its_sources_in_the_language_asked(client: TestClient) -> None:
+    snippet_id = "stay.registration.fixture-host-notifies"
+    for lang, title in (
+        ("ru", "Закон «О миграции населения»"),
+        ("kk", "«Халықтың көші-қоны туралы» Заң"),
+        ("en", 'Law "On Population Migration"'),
+    ):
+        body = client.get(f"/v1/snippets/{snippet_id}", params={"lang": lang}).json()
+        assert body["sources"][0]["title"] == title
+
+
 def test_search_never_returns_drafts(client: TestClient) -> None:
     results = client.get("/v1/search", params={"q": "черновик проверен"}).json()["results"]
     assert "work.eaeu.fixture-draft" not in {r["snippet_id"] for r in results}

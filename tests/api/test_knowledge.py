@@ -137,3 +137,41 @@ def test_report_lists_drafts_gaps_and_stale(fixture_knowledge: Knowledge) -> Non
     }
     assert report["coverage"]["stay.registration"] == {"kk": 1, "ru": 1, "en": 1}
     assert {"topic": "stay.registration", "lang": "kk", "approved": 1} in report["gaps"]
+
+
+def _one_snippet(tmp_path: Path, **changes: object) -> list[str]:
+    """The problems of a copy of the fixture knowledge whose first snippet has `changes`."""
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "taxonomy.yaml").write_text((FIXTURE_KNOWLEDGE / "taxonomy.yaml").read_text())
+    snippets = yaml.safe_load((FIXTURE_KNOWLEDGE / "snippets" / "sample.yaml").read_text())
+    snippets[0].update(changes)
+    (tmp_path / "snippets" / "sample.yaml").write_text(
+        yaml.safe_dump(snippets, allow_unicode=True), encoding="utf-8"
+    )
+    return [str(p) for p in load_knowledge(tmp_path, check_language=False).problems]
+
+
+def test_an_approved_snippet_names_its_source_in_every_language(tmp_path: Path) -> None:
+    problems = _one_snippet(
+        tmp_path,
+        sources=[
+            {"title": "Law on Migration", "article": "Art. 1", "url": "https://adilet.zan.kz/"}
+        ],
+    )
+    assert any("sources[0].title: needs kk, ru and en" in p for p in problems), problems
+    assert any("sources[0].article: needs kk, ru and en" in p for p in problems), problems
+
+
+def test_an_approved_snippet_carries_four_to_eight_questions_per_language(tmp_path: Path) -> None:
+    problems = _one_snippet(tmp_path, questions={"kk": ["a"], "ru": ["б"] * 9, "en": ["c"] * 4})
+    assert any("questions.kk: needs 4 to 8 questions" in p for p in problems), problems
+    assert any("questions.ru: needs 4 to 8 questions" in p for p in problems), problems
+    assert not any("questions.en" in p for p in problems), problems
+
+
+def test_no_english_word_in_a_kazakh_or_russian_answer(tmp_path: Path) -> None:
+    snippets = yaml.safe_load((FIXTURE_KNOWLEDGE / "snippets" / "sample.yaml").read_text())
+    text = dict(snippets[0]["text"])
+    text["ru"] = text["ru"] + " Подробнее в Migration Service, https://egov.kz/x, или WhatsApp."
+    problems = _one_snippet(tmp_path, text=text)
+    assert any("ru: words in Latin letters: Migration, Service" in p for p in problems), problems
