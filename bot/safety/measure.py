@@ -138,6 +138,20 @@ def _us(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}"
 
 
+def _aligned(rows: list[tuple[str, ...]]) -> list[str]:
+    """A plain-text table: the first column left, the others right, a rule under the head."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
+
+
 def format_table(report: dict[str, Any]) -> str:
     head = (
         "set",
@@ -163,15 +177,7 @@ def format_table(report: dict[str, Any]) -> str:
                 _us(r["p95_us"]),
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines = [
-        "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = _aligned(rows)
     for title, key in (
         ("Missed", "misses"),
         ("Other category", "wrong_category"),
@@ -283,15 +289,7 @@ def format_blind(report: dict[str, Any], details: bool = True) -> str:
         )
         for name, r in report["rows"].items()
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines = [
-        "  ".join(
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = _aligned(rows)
     if details:
         for title, key in (
             ("Missed", "misses"),

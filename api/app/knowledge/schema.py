@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
@@ -31,34 +31,35 @@ class Localized(Strict):
         return [("kk", self.kk), ("ru", self.ru), ("en", self.en)]
 
 
-class Title(Localized):
+class _Bounded(Localized):
+    """Text in three languages, each at most `limit` characters."""
+
+    limit: ClassVar[int]
+    why: ClassVar[str] = ""
+
     @field_validator("kk", "ru", "en")
     @classmethod
-    def _short(cls, value: str) -> str:
-        if len(value) > MAX_TITLE:
-            raise ValueError(f"longer than {MAX_TITLE} characters")
+    def _within(cls, value: str) -> str:
+        if len(value) > cls.limit:
+            raise ValueError(f"longer than {cls.limit} characters{cls.why}")
         return value
 
 
-class Body(Localized):
-    @field_validator("kk", "ru", "en")
-    @classmethod
-    def _fits_a_screen(cls, value: str) -> str:
-        if len(value) > MAX_TEXT:
-            raise ValueError(f"longer than {MAX_TEXT} characters (one phone screen)")
-        return value
+class Title(_Bounded):
+    limit = MAX_TITLE
 
 
-class SourceTitle(Localized):
+class Body(_Bounded):
+    limit = MAX_TEXT
+    why = " (one phone screen)"
+
+
+class SourceTitle(_Bounded):
     """A source's publisher and document in each language: the line under an answer must
     not switch to English in a Kazakh or Russian reply."""
 
-    @field_validator("kk", "ru", "en")
-    @classmethod
-    def _compact(cls, value: str) -> str:
-        if len(value) > MAX_SOURCE_TITLE:
-            raise ValueError(f"longer than {MAX_SOURCE_TITLE} characters (one line on a phone)")
-        return value
+    limit = MAX_SOURCE_TITLE
+    why = " (one line on a phone)"
 
 
 class Source(Strict):
