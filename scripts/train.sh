@@ -4,7 +4,14 @@
 # lexicon is read at run time, so editing it needs no retraining).
 set -euo pipefail
 cd "$(dirname "$0")/../bot"
-inputs=$(find config.yml domain data components -type f \( -name '*.yml' -o -name '*.py' \) | sort)
+# The emergency detector's classifier (bot/safety/classifier.py) learns from its own data;
+# built first (the Rasa server loads it at start, and so does the training graph), and
+# only when its data changed: it is named by a digest of it.
+PYTHONPATH=. ../.venv-bot/bin/python -m safety.classifier >/tmp/ana-komek-classifier.log 2>&1 \
+  || { tail -20 /tmp/ana-komek-classifier.log; exit 1; }
+# The folding tokenizer reads her language with actions/language.py and its markers.
+inputs=$(find config.yml domain data components actions/language.py actions/language_markers.yml \
+  -type f \( -name '*.yml' -o -name '*.py' \) | sort)
 digest=$(cat $inputs | sha256sum | cut -c1-16)
 model="models/ana-komek-$digest.tar.gz"
 if [ -f "$model" ]; then
@@ -23,7 +30,3 @@ else
   for old in $(ls -t models/ana-komek-*.tar.gz | tail -n +3); do rm -f -- "$old" "${old%.tar.gz}.train.json"; done
 fi
 ln -sf "ana-komek-$digest.tar.gz" models/current.tar.gz
-# The emergency detector's classifier (bot/safety/classifier.py) learns from its own data;
-# built here so that no conversation waits for it. It keeps itself current by a digest.
-PYTHONPATH=. ../.venv-bot/bin/python -m safety.classifier >/tmp/ana-komek-classifier.log 2>&1 \
-  || { tail -20 /tmp/ana-komek-classifier.log; exit 1; }

@@ -21,9 +21,9 @@ KAZAKH_LETTERS = re.compile(r"[әғқңөұүһі]", re.IGNORECASE)
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
-# Kazakh in Latin letters: q not before u (qalai, balabaqsha), gh (ayaghym), and the
-# endings of the first person and of questions (tajikpin, bolamyn, tegin be).
-KAZAKH_LATIN = re.compile(r"q(?!u)|gh|(?:pyn|pin|myn|min|bym|bin|myz|miz)$")
+# Kazakh in Latin letters: q not before u (qalai, balabaqsha), and the endings of the
+# first person (tajikpin, bolamyn); not "gh" (daughter, afghan) nor "-min" (admin).
+KAZAKH_LATIN = re.compile(r"q(?!u)|(?:pyn|pin|myn|bym|myz)$")
 CODES = {Language.KAZAKH: "kk", Language.RUSSIAN: "ru", Language.ENGLISH: "en"}
 MIN_CONFIDENCE = 0.6
 

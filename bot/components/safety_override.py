@@ -16,6 +16,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from safety import classifier
 from safety.detector import detect
 
 INTENT_FOR = {
@@ -38,6 +39,8 @@ class SafetyOverride(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SafetyOverride:
+        # Loaded with the model, not at the first cry for help.
+        classifier.model()
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:

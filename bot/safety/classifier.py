@@ -15,8 +15,8 @@ It learns from labelled messages only, never from the sets it is measured on:
   and emergency topics (``knowledge/snippets``).
 
 The fitted model is kept in ``.model/`` beside this file, named by a digest of what it
-learnt from, so a process trains it once (about half a minute on two cores) and later
-ones load it. Nothing here reaches the network, the action server or the API.
+learnt from: ``make train`` builds it (about half a minute on two cores), the Rasa server
+loads it when it starts. Nothing here reaches the network, the action server or the API.
 """
 
 from __future__ import annotations
@@ -148,23 +148,40 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def model() -> Any:
-    """The fitted classifier: loaded from .model/, or trained and saved there."""
+    """The fitted classifier. The one of the current data when `make train` built it;
+    else the newest one there is (a knowledge edit must not make a conversation wait for
+    a training); trained here only when there is none at all."""
     with _lock:
-        path = MODEL_DIR / f"classifier-{_digest()}.pkl"
-        if path.exists():
-            with path.open("rb") as fh:
-                return pickle.load(fh)  # noqa: S301 - our own file, written below
-        log.info("training the safety classifier (once per change of its data)")
-        fitted = fit(*training_data())
-        MODEL_DIR.mkdir(exist_ok=True)
-        for old in MODEL_DIR.glob("classifier-*.pkl"):
+        current = MODEL_DIR / f"classifier-{_digest()}.pkl"
+        built = sorted(MODEL_DIR.glob("classifier-*.pkl"), key=lambda p: p.stat().st_mtime)
+        path = current if current.exists() else (built[-1] if built else None)
+        if path is None:
+            return build()
+        if path != current:
+            log.warning("the safety classifier is older than its data: run `make train`")
+        with path.open("rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - our own file, written by build()
+
+
+def build() -> Any:
+    """Train on the current data and keep the model in .model/ (the previous ones go)."""
+    log.info("training the safety classifier")
+    fitted = fit(*training_data())
+    path = MODEL_DIR / f"classifier-{_digest()}.pkl"
+    MODEL_DIR.mkdir(exist_ok=True)
+    # Another process may be writing the same model: each writes its own file.
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(fitted, fh)
+    tmp.replace(path)
+    for old in MODEL_DIR.glob("classifier-*.pkl"):
+        if old != path:
             old.unlink(missing_ok=True)
-        # Another process may be writing the same model: each writes its own file.
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(fitted, fh)
-        tmp.replace(path)
-        return fitted
+    return fitted
+
+
+def is_current() -> bool:
+    return (MODEL_DIR / f"classifier-{_digest()}.pkl").exists()
 
 
 def classify(text: str) -> Guess | None:
@@ -181,5 +198,6 @@ def classify(text: str) -> Guess | None:
 if __name__ == "__main__":
     # `make train` builds the model ahead, so no conversation waits for it.
     logging.basicConfig(level=logging.INFO)
-    model()
-    print(f"safety classifier: {MODEL_DIR}")
+    if not is_current():
+        build()
+    print(f"safety classifier: current in {MODEL_DIR}")

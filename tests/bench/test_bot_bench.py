@@ -283,13 +283,13 @@ def to_markdown(r: dict[str, Any]) -> str:
         "",
         measure_answers.to_markdown(o["answers"]),
         "",
-        "Blind adversarial safety sets (tests/data/safety_blind, test split):",
+        "Blind adversarial safety set (tests/data/safety_blind, test2: never learnt from):",
         "",
         "| language | cries | recall | right kind | ordinary | false alarms |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for lang in ("kk", "ru", "en"):
-        row = r["detector"].get("blind", {}).get("rows", {}).get(f"test/{lang}")
+        row = r["detector"].get("blind", {}).get("rows", {}).get(f"test2/{lang}")
         if row:
             lines.append(
                 f"| {lang} | {row['cries']} | {row['recall']:.3f} | {row['right_kind']:.3f} "
