@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -162,6 +163,15 @@ def her_question(tracker: Tracker, more: bool) -> str:
     return tracker.get_slot("question") or ""
 
 
+async def _offered(snippet_id: str, lang: str) -> dict[str, Any] | None:
+    """The snippet an "Also: ..." button offered; None when it is no longer approved
+    (retired since the button was sent): she then gets the best of her topic."""
+    try:
+        return await api_client.snippet(snippet_id, lang)
+    except httpx.HTTPStatusError:
+        return None
+
+
 async def answer(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
@@ -181,7 +191,7 @@ async def answer(
             *(api_client.snippets(t, lang, None) for t in topics),
             search_order(question, lang),
         )
-        chosen = await api_client.snippet(asked, lang) if asked else None
+        chosen = await _offered(asked, lang) if asked else None
     except ApiUnavailable:
         log.warning("api unavailable while answering %s", topic)
         dispatcher.utter_message(response="utter_api_down")

@@ -360,3 +360,10 @@ def test_the_api_client_is_kept_within_a_loop_and_renewed_for_a_new_one(use_api:
     assert first is second
     again, _ = asyncio.run(two_searches())
     assert again is not first
+
+
+def test_an_offered_answer_retired_since_gives_the_best_of_her_topic(use_api: str) -> None:
+    slots = {"language": "en", "current_topic": "child.school", "shown_snippets": []}
+    entities = [{"entity": "snippet", "value": "child.school.retired-since"}]
+    messages, _ = run(ActionAnswerTopic(), tracker("/more", "more", slots=slots, entities=entities))
+    assert messages[0]["custom"]["snippet_id"] == "child.school.fixture-enrol"
