@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 import httpx
@@ -48,22 +47,9 @@ async def _get(path: str, params: dict[str, Any]) -> dict[str, Any]:
     return response.json()
 
 
-_snippet_cache: dict[tuple[str, str, str, str | None], tuple[float, list[dict[str, Any]]]] = {}
-
-
 async def snippets(topic: str, lang: str, group: str | None) -> list[dict[str, Any]]:
-    """A topic's approved snippets, kept for SNIPPET_CACHE_SECONDS: the knowledge changes
-    by a sync now and then, and an answer reads up to three topics."""
-    settings = get_settings()
-    key = (settings.api_url, topic, lang, group)
-    now = time.monotonic()
-    cached = _snippet_cache.get(key)
-    if cached is not None and cached[0] > now:
-        return cached[1]
     data = await _get("/v1/snippets", {"topic": topic, "lang": lang, "group": group, "limit": 50})
-    if settings.snippet_cache_seconds:
-        _snippet_cache[key] = (now + settings.snippet_cache_seconds, data["results"])
-    return list(data["results"])
+    return data["results"]
 
 
 async def search(query: str, lang: str | None, limit: int = 5) -> list[dict[str, Any]]:

@@ -15,7 +15,6 @@ class Settings(BaseSettings):
     api_url: str = "http://127.0.0.1:8000"
     service_api_key: str = "changethis"
     api_timeout_seconds: float = Field(3.0, gt=0, le=30)
-    snippet_cache_seconds: float = Field(60.0, ge=0, le=3600)
     knowledge_dir: Path = REPO_ROOT / "knowledge"
     default_language: str = "ru"
     # Prometheus metrics on this port (actions/metrics.py); off when unset or empty.
