@@ -71,16 +71,23 @@ class SearchOut(BaseModel):
 class PhoneOut(BaseModel):
     number: str
     label: dict[Lang, str]
+    tel: str = Field(description="the number as a tel: link", examples=["tel:+77273000000"])
 
 
 class ReferralOut(BaseModel):
     id: str
     name: dict[Lang, str]
     description: dict[Lang, str]
+    kind: Literal["state", "ngo", "international"]
+    serves: list[str]
     services: list[str]
     cities: list[str]
+    address: dict[Lang, str] | None = None
     languages: list[str]
     phone: list[PhoneOut]
+    email: str | None = None
+    whatsapp: str | None = None
+    telegram: str | None = None
     url: str | None = None
     hours: dict[Lang, str]
     source: str
@@ -88,6 +95,13 @@ class ReferralOut(BaseModel):
 
 
 class ReferralList(BaseModel):
+    city: str | None = Field(default=None, description="the city asked for")
+    service: str | None = None
+    city_used: str | None = Field(
+        default=None,
+        description="whose organisations come first: the city asked for, the regional centre "
+        "it fell back to when it has none for this service, or 'nationwide'",
+    )
     results: list[ReferralOut]
 
 

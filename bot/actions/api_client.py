@@ -57,10 +57,11 @@ async def search(query: str, lang: str | None, limit: int = 5) -> list[dict[str,
 
 
 async def referrals(
-    service: str | None, city: str | None, lang: str | None
-) -> list[dict[str, Any]]:
-    params = {"service": service, "city": city, "lang": lang, "limit": 5}
-    return (await _get("/v1/referrals", params))["results"]
+    service: str | None, city: str | None, lang: str | None, *, limit: int
+) -> dict[str, Any]:
+    """GET /v1/referrals: `results`, most specific first, and `city_used` (whose came first)."""
+    params = {"service": service, "city": city, "lang": lang, "limit": limit}
+    return await _get("/v1/referrals", params)
 
 
 async def snippet(snippet_id: str, lang: str) -> dict[str, Any]:

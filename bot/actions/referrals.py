@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions import api_client
 from actions.answer import answer, for_channel, language_of
 from actions.api_client import ApiUnavailable
+from actions.cities import OTHER, city_in_words, city_name
 from actions.topics import intent_for
 
 MAX_TOPIC_BUTTONS = 3
@@ -20,10 +21,26 @@ MIN_SEARCH_SCORE = 1.0
 # A hit this strong in her language is her answer even when the classifier was unsure:
 # answered, not offered (README "Measurements": the relevance benchmark).
 ANSWER_SCORE = 3.0
+# Organisations in one reply: enough to choose from on a phone screen; "more" gives the rest.
+PER_REPLY = 3
+# Enough for every "more" of one need and city.
+FETCH = 20
+# Her answer to "which city?" typed instead of tapped: a city name and little else.
+MAX_WORDS_OF_A_CITY_ANSWER = 3
 
 
-def _in(lang: str, localized: dict[str, str]) -> str:
+def _in(lang: str, localized: dict[str, str] | None) -> str:
+    if not localized:
+        return ""
     return localized.get(lang) or localized.get("ru") or next(iter(localized.values()), "")
+
+
+def contact_lines(ref: dict[str, Any], lang: str) -> str:
+    """Phones one per line, in the form every phone dials and Telegram links (+7 ...),
+    then the address and the hours as published."""
+    lines = [f"{p['number']} ({_in(lang, p['label'])})" for p in ref["phone"]]
+    lines += [x for x in (_in(lang, ref.get("address")), _in(lang, ref["hours"])) if x]
+    return "\n".join(lines)
 
 
 def send_referrals(
@@ -31,27 +48,43 @@ def send_referrals(
     referrals: list[dict[str, Any]],
     lang: str,
     channel: str | None,
+    intro: str = "utter_referrals_intro",
+    **intro_slots: str,
 ) -> None:
     payload = {"topic": "contacts.referral", "referral_ids": [r["id"] for r in referrals]}
     dispatcher.utter_message(
-        response="utter_referrals_intro",
-        json_message=for_channel({**payload, "lang": lang}, channel),
+        response=intro, json_message=for_channel({**payload, "lang": lang}, channel), **intro_slots
     )
     for ref in referrals:
-        phones = ", ".join(f"{_in(lang, p['label'])} {p['number']}" for p in ref["phone"])
         dispatcher.utter_message(
             response="utter_referral",
             referral_name=_in(lang, ref["name"]),
-            referral_phones=phones,
-            referral_hours=_in(lang, ref["hours"]),
+            referral_contacts=contact_lines(ref, lang),
         )
 
 
+def _intro(asked: str | None, used: str | None, lang: str) -> tuple[str, dict[str, str]]:
+    """Say so when her city has nobody for this need and help comes from elsewhere."""
+    if not asked or asked == OTHER or used in (None, asked):
+        return "utter_referrals_intro", {}
+    if used == "nationwide":
+        return "utter_referrals_nationwide", {"city": city_name(asked, lang)}
+    return "utter_referrals_near", {"city": city_name(asked, lang), "near": city_name(used, lang)}
+
+
 async def referrals_for(topic: str | None, tracker: Tracker) -> list[dict[str, Any]]:
-    return await api_client.referrals(topic, tracker.get_slot("city"), None)
+    found = await api_client.referrals(topic, _city(tracker), None, limit=PER_REPLY)
+    return list(found["results"])
+
+
+def _city(tracker: Tracker) -> str | None:
+    # "other" goes to the API as it is: a city it does not know gets the nationwide lines.
+    return tracker.get_slot("city")
 
 
 class ActionReferrals(Action):
+    """Who can help with her need in her city: at most three, the most specific first."""
+
     def name(self) -> str:
         return "action_referrals"
 
@@ -59,15 +92,39 @@ class ActionReferrals(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         lang = language_of(tracker)
+        channel = tracker.get_latest_input_channel()
+        more = (tracker.latest_message.get("intent") or {}).get("name") == "more_referrals"
+        shown = list(tracker.get_slot("referrals_shown") or []) if more else []
+        asked = tracker.get_slot("city_asked")
+        if tracker.get_slot("city") is None and not asked and not more:
+            in_danger = bool(tracker.latest_message.get("safety_alarm"))
+            if not in_danger:
+                return self.ask_city(dispatcher)
         topic = tracker.get_slot("current_topic")
         try:
-            found = await referrals_for(topic, tracker) or await referrals_for(None, tracker)
+            found = await api_client.referrals(topic, _city(tracker), None, limit=FETCH)
+            if not found["results"]:
+                found = await api_client.referrals(None, _city(tracker), None, limit=FETCH)
         except ApiUnavailable:
             dispatcher.utter_message(response="utter_api_down")
             return []
-        send_referrals(dispatcher, found, lang, tracker.get_latest_input_channel())
-        dispatcher.utter_message(response="utter_next_step")
-        return []
+        fresh = [r for r in found["results"] if r["id"] not in shown]
+        now = fresh[:PER_REPLY]
+        intro, intro_slots = _intro(tracker.get_slot("city"), found.get("city_used"), lang)
+        send_referrals(dispatcher, now, lang, channel, intro, **intro_slots)
+        events: list[EventType] = [SlotSet("referrals_shown", shown + [r["id"] for r in now])]
+        if tracker.get_slot("city") is None and not asked:
+            # Help first when she may be in danger; then her city, for help near her.
+            return events + self.ask_city(dispatcher)
+        next_step = "utter_referrals_more" if len(fresh) > len(now) else "utter_next_step"
+        dispatcher.utter_message(response=next_step)
+        return events
+
+    @staticmethod
+    def ask_city(dispatcher: CollectingDispatcher) -> list[EventType]:
+        """Asked once: her answer, a button or "another city", is remembered."""
+        dispatcher.utter_message(response="utter_ask_city")
+        return [SlotSet("city_asked", True)]
 
 
 class ActionHandoff(Action):
@@ -101,6 +158,8 @@ class ActionLowConfidence(Action):
     ) -> list[EventType]:
         lang = language_of(tracker)
         text = tracker.latest_message.get("text") or ""
+        if _answers_city_question(tracker, text):
+            return await ActionReferrals().run(dispatcher, tracker, domain)
         try:
             hits = await api_client.search(text, None, limit=8) if text.strip() else []
         except ApiUnavailable:
@@ -134,3 +193,11 @@ async def _title_in(snippet_id: str, lang: str) -> str | None:
     except ApiUnavailable:
         return None
     return data["texts"].get(lang, {}).get("title")
+
+
+def _answers_city_question(tracker: Tracker, text: str) -> bool:
+    """She typed her city ("Тараз", "в Актобе") after "which city?" instead of a button."""
+    asked_last = tracker.get_last_event_for("bot")
+    said = (asked_last or {}).get("metadata", {}).get("utter_action")
+    short = len(text.split()) <= MAX_WORDS_OF_A_CITY_ANSWER
+    return said == "utter_ask_city" and short and city_in_words(text) is not None

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.cities import city_in_words, known
 from actions.language import detect
 from actions.settings import get_settings
 from safety.detector import normalise
@@ -105,5 +106,7 @@ class ValidateSlotMappings(ValidationAction):
     async def extract_city(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        city = _entity(tracker, "city")
-        return {"city": city.lower()} if city else {}
+        # Her words first: the entity extractor knows only the cities of its examples.
+        text = tracker.latest_message.get("text") or ""
+        city = known(_entity(tracker, "city")) or city_in_words(text)
+        return {"city": city} if city else {}

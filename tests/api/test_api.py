@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_healthz_and_readyz(client: TestClient) -> None:
@@ -102,14 +106,112 @@ def test_referrals_closest_first_and_nationwide_included(client: TestClient) -> 
     ids = [
         r["id"] for r in client.get("/v1/referrals", params={"city": "almaty"}).json()["results"]
     ]
-    assert ids == ["fixture-almaty-legal", "emergency"]
+    assert ids[:3] == ["fixture-almaty-labour", "fixture-almaty-legal", "fixture-almaty-refugee"]
+    assert set(ids[3:]) == {"emergency", "fixture-111"}
     legal = client.get("/v1/referrals", params={"city": "astana", "service": "legal.aid"}).json()
     assert [r["id"] for r in legal["results"]] == ["fixture-astana-legal"]
-    safety = client.get("/v1/referrals", params={"service": "safety.domestic_violence"}).json()
-    assert [r["id"] for r in safety["results"]] == ["emergency"]
     english = client.get("/v1/referrals", params={"lang": "en"}).json()
-    assert [r["id"] for r in english["results"]] == ["fixture-almaty-legal"]
-    assert safety["results"][0]["phone"][0]["number"] == "112"
+    assert [r["id"] for r in english["results"]] == [
+        "fixture-almaty-legal",
+        "fixture-almaty-refugee",
+    ]
+
+
+# (her need, her city) -> the organisations she is told of, in order, and whose came first.
+SELECTION = [
+    # violence: the crisis centre in her city, then 111, then the police and 112
+    (
+        "safety.domestic_violence",
+        "shymkent",
+        ["fixture-shymkent-crisis", "fixture-111", "emergency"],
+        "shymkent",
+    ),
+    # a town without one: the regional centre's, and the reply says so
+    (
+        "safety.domestic_violence",
+        "temirtau",
+        ["fixture-karaganda-crisis", "fixture-111", "emergency"],
+        "karaganda",
+    ),
+    ("safety.domestic_violence", "astana", ["fixture-111", "emergency"], "nationwide"),
+    ("safety.domestic_violence", None, None, None),
+    # trafficking: the lines made for it, then free legal aid in her city
+    (
+        "safety.trafficking",
+        "almaty",
+        ["fixture-111", "emergency", "fixture-almaty-legal", "fixture-almaty-refugee"],
+        "almaty",
+    ),
+    # refugee status: the refugee organisation before general legal aid
+    (
+        "stay.refugee_asylum",
+        "almaty",
+        ["fixture-almaty-refugee", "fixture-almaty-legal"],
+        "almaty",
+    ),
+    # work: the labour inspection, then free legal aid
+    (
+        "work.rights",
+        "almaty",
+        ["fixture-almaty-labour", "fixture-almaty-legal", "fixture-almaty-refugee"],
+        "almaty",
+    ),
+    (
+        "work.labour_migrant_permit",
+        "almaty",
+        ["fixture-almaty-labour", "fixture-almaty-legal", "fixture-almaty-refugee"],
+        "almaty",
+    ),
+    # a legal question: free legal aid in her city first
+    (
+        "legal.discrimination",
+        "almaty",
+        ["fixture-almaty-legal", "fixture-almaty-refugee"],
+        "almaty",
+    ),
+]
+
+
+@pytest.mark.parametrize(("need", "city", "expected", "city_used"), SELECTION)
+def test_referrals_by_need_and_city(
+    client: TestClient,
+    need: str,
+    city: str | None,
+    expected: list[str] | None,
+    city_used: str | None,
+) -> None:
+    params = {"service": need} | ({"city": city} if city else {})
+    found = client.get("/v1/referrals", params=params).json()
+    ids = [r["id"] for r in found["results"]]
+    if expected is None:  # no city: every organisation for the need, nationwide or not
+        assert set(ids) == {"fixture-shymkent-crisis", "fixture-karaganda-crisis"} | {
+            "fixture-111",
+            "emergency",
+        }
+    else:
+        assert ids == expected
+    assert (found["city"], found["service"], found["city_used"]) == (city, need, city_used)
+
+
+def test_referrals_filter_by_kind_and_carry_what_she_needs_to_call(client: TestClient) -> None:
+    params = {"city": "shymkent", "service": "safety.domestic_violence", "kind": "ngo"}
+    found = client.get("/v1/referrals", params=params).json()["results"]
+    assert [r["id"] for r in found] == ["fixture-shymkent-crisis"]
+    crisis = found[0]
+    assert crisis["phone"][0]["tel"] == "tel:+77000000002"
+    assert crisis["address"]["ru"] == "Шымкент, Первая улица 1"
+    assert (crisis["kind"], crisis["serves"]) == ("ngo", ["women", "victims_of_violence"])
+    # a lead without a confirmed number is a draft: never listed
+    everything = client.get("/v1/referrals", params={"limit": 100}).json()["results"]
+    assert "fixture-unconfirmed-lead" not in {r["id"] for r in everything}
+    bad = client.get("/v1/referrals", params={"kind": "charity"})
+    assert bad.status_code == 422
+
+
+def test_cities_fixture_is_the_real_list() -> None:
+    real = (ROOT / "knowledge" / "cities.yaml").read_text("utf-8")
+    fixture = (ROOT / "tests" / "fixtures" / "knowledge" / "cities.yaml").read_text("utf-8")
+    assert fixture.split("\n", 1)[1] == real
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswerTopic, choose
+from actions.cities import city_in_words
 from actions.menus import ActionChooseLanguage, ActionHelpMenu
 from actions.referrals import ActionHandoff, ActionLowConfidence, ActionReferrals
 from actions.slots import ValidateSlotMappings, group_in_words, group_of
@@ -24,13 +25,14 @@ def tracker(
     entities: list[dict[str, Any]] | None = None,
     metadata: dict[str, Any] | None = None,
     ranking: list[tuple[str, float]] | None = None,
+    events: list[dict[str, Any]] | None = None,
 ) -> Tracker:
     confidence = ranking[0][1] if ranking else 0.9
     return Tracker.from_dict(
         {
             "sender_id": "u1",
             "slots": {"language": None, **(slots or {})},
-            "events": [],
+            "events": events or [],
             "paused": False,
             "followup_action": None,
             "active_loop": {},
@@ -250,12 +252,146 @@ def test_low_confidence_with_nothing_found_offers_people(use_api: str) -> None:
     assert [m["response"] for m in messages] == ["utter_not_understood"]
 
 
+def _referrals(messages: list[dict[str, Any]]) -> list[str]:
+    return [m["referral_name"] for m in messages if m["response"] == "utter_referral"]
+
+
 def test_referrals_show_city_help_first(use_api: str) -> None:
     slots = {"language": "en", "city": "almaty", "current_topic": "legal.aid"}
-    messages, _ = run(ActionReferrals(), tracker("who can help", "contacts_referral", slots=slots))
-    names = [m.get("referral_name") for m in messages if m["response"] == "utter_referral"]
-    assert names == ["Legal aid Almaty"]
+    messages, events = run(
+        ActionReferrals(), tracker("who can help", "contacts_referral", slots=slots)
+    )
+    assert _referrals(messages) == ["Legal aid Almaty", "Refugee help Almaty"]
+    assert messages[0]["response"] == "utter_referrals_intro"
+    assert messages[0]["custom"] == {
+        "topic": "contacts.referral",
+        "referral_ids": ["fixture-almaty-legal", "fixture-almaty-refugee"],
+        "lang": "en",
+    }
     assert messages[-1]["response"] == "utter_next_step"
+    assert SlotSet("referrals_shown", ["fixture-almaty-legal", "fixture-almaty-refugee"]) in events
+
+
+def test_referral_is_one_short_message_with_dialable_phones(use_api: str) -> None:
+    slots = {"language": "ru", "city": "shymkent", "current_topic": "safety.domestic_violence"}
+    messages, _ = run(ActionReferrals(), tracker("куда идти", "contacts_referral", slots=slots))
+    first = next(m for m in messages if m["response"] == "utter_referral")
+    assert first["referral_name"] == "Кризисный центр Шымкент"
+    assert first["referral_contacts"].split("\n") == [
+        "+7 700 000 00 02 (Телефон)",
+        "Шымкент, Первая улица 1",
+        "Круглосуточно",
+    ]
+
+
+def test_violence_in_her_city_names_the_crisis_centre_then_111_then_police(use_api: str) -> None:
+    slots = {"language": "kk", "city": "shymkent", "current_topic": "safety.domestic_violence"}
+    messages, _ = run(ActionReferrals(), tracker("көмек", "contacts_referral", slots=slots))
+    assert messages[0]["custom"]["referral_ids"] == [
+        "fixture-shymkent-crisis",
+        "fixture-111",
+        "emergency",
+    ]
+
+
+def test_a_town_without_help_says_where_the_help_is(use_api: str) -> None:
+    slots = {"language": "ru", "city": "temirtau", "current_topic": "safety.domestic_violence"}
+    messages, _ = run(ActionReferrals(), tracker("помогите", "contacts_referral", slots=slots))
+    assert messages[0]["response"] == "utter_referrals_near"
+    assert (messages[0]["city"], messages[0]["near"]) == ("Темиртау", "Караганда")
+    assert _referrals(messages)[0] == "Кризисный центр Караганда"
+    slots["city"] = "astana"
+    messages, _ = run(ActionReferrals(), tracker("помогите", "contacts_referral", slots=slots))
+    assert messages[0]["response"] == "utter_referrals_nationwide"
+    assert messages[0]["city"] == "Астана"
+
+
+def test_more_organisations_gives_the_next_ones(use_api: str) -> None:
+    slots = {"language": "en", "city": "almaty", "current_topic": "safety.trafficking"}
+    messages, events = run(ActionReferrals(), tracker("help", "contacts_referral", slots=slots))
+    assert len(_referrals(messages)) == 3
+    assert messages[-1]["response"] == "utter_referrals_more"
+    shown = next(e["value"] for e in events if e["name"] == "referrals_shown")
+    slots["referrals_shown"] = shown
+    messages, events = run(
+        ActionReferrals(), tracker("/more_referrals", "more_referrals", slots=slots)
+    )
+    assert _referrals(messages) == ["Refugee help Almaty"]
+    assert messages[-1]["response"] == "utter_next_step"
+    assert SlotSet("referrals_shown", [*shown, "fixture-almaty-refugee"]) in events
+
+
+def test_city_unknown_is_asked_once_with_buttons(use_api: str) -> None:
+    slots = {"language": "kk", "current_topic": "legal.aid"}
+    messages, events = run(
+        ActionReferrals(), tracker("кім көмектеседі", "contacts_referral", slots=slots)
+    )
+    assert [m["response"] for m in messages] == ["utter_ask_city"]
+    assert events == [SlotSet("city_asked", True)]
+    # asked already, and she did not say: the nationwide lines, not the question again
+    slots["city_asked"] = True
+    messages, _ = run(
+        ActionReferrals(), tracker("кім көмектеседі", "contacts_referral", slots=slots)
+    )
+    assert "utter_ask_city" not in [m["response"] for m in messages]
+    # "another city": nationwide help, no question
+    slots.update(city="other", current_topic="safety.domestic_violence")
+    messages, _ = run(
+        ActionReferrals(), tracker("/contacts_referral", "contacts_referral", slots=slots)
+    )
+    assert messages[0]["response"] == "utter_referrals_intro"
+    assert messages[0]["custom"]["referral_ids"][:2] == ["fixture-111", "emergency"]
+
+
+def test_in_danger_the_help_comes_before_the_city_question(use_api: str) -> None:
+    t = tracker(
+        "он меня бьёт, куда бежать с детьми",
+        "contacts_referral",
+        slots={"language": "ru", "current_topic": "safety.domestic_violence"},
+    )
+    t.latest_message["safety_alarm"] = "domestic_violence"
+    messages, events = run(ActionReferrals(), t)
+    responses = [m["response"] for m in messages]
+    assert responses[0] == "utter_referrals_intro"
+    assert responses[-1] == "utter_ask_city"
+    assert messages[0]["custom"]["referral_ids"][0] == "fixture-111"
+    assert SlotSet("city_asked", True) in events
+
+
+def test_a_typed_city_answers_the_city_question(use_api: str) -> None:
+    asked = {"event": "bot", "text": "Which city?", "metadata": {"utter_action": "utter_ask_city"}}
+    slots = {"language": "ru", "city": "shymkent", "city_asked": True}
+    slots["current_topic"] = "safety.domestic_violence"
+    t = tracker("Шымкент", "nlu_fallback", slots=slots, events=[asked])
+    messages, _ = run(ActionLowConfidence(), t)
+    assert _referrals(messages)[0] == "Кризисный центр Шымкент"
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        ("Шымкентте күйеуім ұрады, балалармен қайда барамын", "shymkent"),
+        ("muzh b'et, ya v shymkente, kuda idti", "shymkent"),
+        ("in Almaty who helps migrant women", "almaty"),
+        ("живу в Караганде с детьми", "karaganda"),
+        ("Қарағандыда тұрамын", "karaganda"),
+        ("Karagandy, need a lawyer", "karaganda"),
+        ("я в Семее", "semey"),
+        ("Оралда тұрамын", "oral"),
+        ("Усть-Каменогорск, нужен юрист", "oskemen"),
+        ("Өскемендемін", "oskemen"),
+        ("Нур-Султан, приют", "astana"),
+        ("Ақтөбеде тұрамыз", "aktobe"),
+        ("Туркестанда", "turkestan"),
+        # words that are not cities
+        ("для семей с детьми", None),
+        ("он орал на меня", None),
+        ("мы из Туркменистана", None),
+        ("oral exam at school", None),
+    ],
+)
+def test_city_in_her_words(text: str, city: str | None) -> None:
+    assert city_in_words(text) == city
 
 
 def test_handoff_gives_contacts_and_emergency_line(use_api: str) -> None:
@@ -268,7 +404,7 @@ def test_handoff_gives_contacts_and_emergency_line(use_api: str) -> None:
         ),
     )
     assert messages[0]["response"] == "utter_handoff"
-    assert any("112" in m.get("referral_phones", "") for m in messages)
+    assert any("112" in m.get("referral_contacts", "") for m in messages)
 
 
 @pytest.mark.parametrize(

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, get_args
 
 from fastapi import Query, Request, Response
-from sqlalchemy import select
 
 from app.console.deps import Staff
 from app.console.render import render
 from app.console.router import console_router
 from app.deps import SessionDep, SettingsDep
 from app.i18n import SUPPORTED
+from app.knowledge.schema import ReferralKind
 from app.knowledge.taxonomy import load_taxonomy
-from app.models import Referral, Snippet
-from app.routes.referrals import find_referrals
+from app.models import Snippet
+from app.referrals import cities, find_referrals
 from app.search.service import search
 
 router = console_router()
 MAX_RESULTS = 8
+KINDS = get_args(ReferralKind)
 
 
 @router.get("/lookup", name="console_lookup")
@@ -58,34 +59,39 @@ def referrals(
     city: Annotated[str, Query(max_length=60, pattern=r"^[a-z_-]*$")] = "",
     service: Annotated[str, Query(max_length=80, pattern=r"^[a-z_.]*$")] = "",
     lang: Annotated[str, Query(alias="speaks", max_length=2, pattern=r"^(kk|ru|en)?$")] = "",
+    kind: Annotated[str, Query(max_length=20, pattern=r"^(state|ngo|international)?$")] = "",
 ) -> Response:
-    cities = sorted(
-        {
-            c
-            for cs in db.scalars(select(Referral.cities).where(Referral.status == "approved"))
-            for c in cs
-        }
-    )
+    """The same choice as the bot's (app.referrals), so staff see what she is told."""
     services = [
         s for area, topics in load_taxonomy(settings.knowledge_dir).items() for s in (area, *topics)
     ]
-    searched = bool(city or service or lang)
-    rows = (
-        find_referrals(db, city=city or None, service=service or None, lang=lang or None)
+    searched = bool(city or service or lang or kind)
+    found = (
+        find_referrals(
+            db,
+            settings.knowledge_dir,
+            city=city or None,
+            service=service or None,
+            lang=lang or None,
+            kind=kind or None,
+        )
         if searched
-        else []
+        else None
     )
     return render(
         request,
         "referrals.html",
         {
             "me": me,
-            "cities": cities,
+            "cities": cities(settings.knowledge_dir),
             "services": services,
+            "kinds": KINDS,
             "city": city,
             "service": service,
             "in_lang": lang,
+            "kind": kind,
             "searched": searched,
-            "rows": rows,
+            "rows": found.referrals if found else [],
+            "city_used": found.city_used if found else None,
         },
     )

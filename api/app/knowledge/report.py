@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from app.knowledge.taxonomy import load_taxonomy
-from app.knowledge.validate import Knowledge
+from app.knowledge.validate import NATIONWIDE, Knowledge
 
 LANGS = ("kk", "ru", "en")
 MIN_PER_TOPIC = 3
@@ -58,12 +58,33 @@ def content_report(
             for f, s in knowledge.snippets
             if s.status == "approved" and s.last_reviewed < cutoff
         ],
+        "referral_coverage": referral_coverage(knowledge, list(taxonomy)),
+        "referral_drafts": [
+            {"id": r.id, "cities": r.cities, "phones": len(r.phone)}
+            for r in knowledge.referrals
+            if r.status == "draft"
+        ],
         "stale_referrals": [
             {"id": r.id, "last_verified": r.last_verified.isoformat()}
             for r in knowledge.referrals
             if r.status == "approved" and r.last_verified < cutoff
         ],
     }
+
+
+def referral_coverage(knowledge: Knowledge, areas: list[str]) -> dict[str, dict[str, int]]:
+    """Approved organisations per city and area of need (nationwide lines in their own row):
+    where a mother in that city would be told only of the national lines."""
+    cities = [c.id for c in knowledge.cities] + [NATIONWIDE]
+    table = {city: dict.fromkeys(areas, 0) for city in cities}
+    for ref in knowledge.referrals:
+        if ref.status != "approved":
+            continue
+        served = {s.split(".", 1)[0] for s in ref.services}
+        for city in ref.cities:
+            for area in served & set(areas):
+                table.setdefault(city, dict.fromkeys(areas, 0))[area] += 1
+    return table
 
 
 def format_report(report: dict[str, Any]) -> str:
@@ -84,6 +105,18 @@ def format_report(report: dict[str, Any]) -> str:
     for title, key in (("Drafts", "drafts"), ("Stale snippets", "stale")):
         lines += ["", f"{title}: {len(report[key])}"]
         lines += [f"  {item['id']} ({item['file']})" for item in report[key]]
+    coverage = report["referral_coverage"]
+    areas = list(next(iter(coverage.values()), {}))
+    lines += ["", "Approved referrals per city and need (0: only nationwide lines there)"]
+    lines.append(f"{'city':14}" + "".join(f"{a[:7]:>8}" for a in areas))
+    for city, per_area in coverage.items():
+        lines.append(f"{city:14}" + "".join(f"{per_area[a]:>8}" for a in areas))
+    lines += ["", f"Referral drafts (not shown to users): {len(report['referral_drafts'])}"]
+    lines += [
+        f"  {d['id']} ({', '.join(d['cities'])}; "
+        + (f"{d['phones']} phone(s) to confirm)" if d["phones"] else "no phone found yet)")
+        for d in report["referral_drafts"]
+    ]
     if report["stale_referrals"]:
         lines += ["", f"Stale referrals: {len(report['stale_referrals'])}"]
         lines += [f"  {item['id']}" for item in report["stale_referrals"]]

@@ -116,23 +116,77 @@ class SnippetFile(Strict):
         return value
 
 
+# A number she can dial from a Kazakh SIM: +7 and ten digits, 8 800 and seven (toll-free),
+# or a short service number (111, 1414). Spaces, brackets and hyphens only group digits.
+DIALABLE = re.compile(r"^(?:\+7\d{10}|8800\d{7}|1\d{2,3})$")
+ReferralKind = Literal["state", "ngo", "international"]
+Serves = Literal[
+    "everyone",
+    "women",
+    "children",
+    "families",
+    "foreigners",
+    "migrants",
+    "refugees",
+    "stateless",
+    "kandas",
+    "victims_of_violence",
+    "victims_of_trafficking",
+    "workers",
+]
+
+
+def digits_of(number: str) -> str:
+    """The number as dialled: '+7 (727) 300-00-00' -> '+77273000000'."""
+    return re.sub(r"[^\d+]", "", number)
+
+
 class Phone(Strict):
     number: str = Field(pattern=r"^\+?[0-9][0-9 ()-]{1,24}$")
     label: Localized
+
+    @field_validator("number")
+    @classmethod
+    def _dialable(cls, value: str) -> str:
+        if not DIALABLE.match(digits_of(value)):
+            raise ValueError(
+                "not dialable from Kazakhstan: write +7 and ten digits, 8 800 and seven, "
+                "or a short number such as 111"
+            )
+        return value
+
+
+class City(Strict):
+    id: str = Field(pattern=r"^[a-z]+$")
+    name: Localized
+    words: list[str] = Field(min_length=1)
+    near: str | None = None
 
 
 class ReferralFile(Strict):
     id: str
     name: Localized
     description: Localized
+    kind: ReferralKind
+    serves: list[Serves] = Field(min_length=1)
     services: list[str] = Field(min_length=1)
     cities: list[str] = Field(min_length=1)
+    address: Localized | None = None
     languages: list[str] = Field(min_length=1)
-    phone: list[Phone] = Field(min_length=1)
+    # Empty only in a draft: an organisation found, its number not yet confirmed.
+    phone: list[Phone] = Field(default_factory=list)
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+    whatsapp: str | None = Field(default=None, pattern=r"^\+[0-9][0-9 ()-]{6,24}$")
+    telegram: str | None = Field(default=None, pattern=r"^@[A-Za-z0-9_]{4,32}$")
     url: HttpUrl | None = None
     hours: Localized
     source: HttpUrl
+    # The words of the source page that give the phone, so a second reader can find them.
+    source_quote: str | None = Field(default=None, max_length=600)
+    source_date: dt.date | None = None
     last_verified: dt.date
+    # The day a second person re-read every phone number against `source` (needed to approve).
+    rechecked: dt.date | None = None
     status: Status = "approved"
 
     @field_validator("id")

@@ -73,8 +73,12 @@ def _apply_referral(row: Referral, ref: ReferralFile, digest: str) -> None:
     row.languages = list(ref.languages)
     row.last_verified = ref.last_verified
     row.content_hash = digest
+    # Everything shown or filtered on besides the indexed columns; the second reader's
+    # quote and dates stay in the file.
     row.data = ref.model_dump(
-        mode="json", include={"name", "description", "phone", "url", "hours", "source"}
+        mode="json",
+        include={"name", "description", "kind", "serves", "address", "phone", "email"}
+        | {"whatsapp", "telegram", "url", "hours", "source"},
     )
 
 

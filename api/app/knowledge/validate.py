@@ -11,11 +11,20 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from app.knowledge.language import detect, latin_words
-from app.knowledge.schema import QUESTIONS_PER_LANGUAGE, Questions, ReferralFile, SnippetFile
+from app.knowledge.schema import (
+    QUESTIONS_PER_LANGUAGE,
+    City,
+    Questions,
+    ReferralFile,
+    SnippetFile,
+)
 from app.knowledge.taxonomy import area_ids, topic_ids
 
 # Lingua needs some text to be sure; titles are too short to judge alone.
 MIN_CHARS_TO_DETECT = 40
+
+
+NATIONWIDE = "nationwide"
 
 
 class _TextDatesLoader(yaml.SafeLoader):
@@ -43,6 +52,7 @@ class Problem:
 class Knowledge:
     snippets: list[tuple[str, SnippetFile]] = field(default_factory=list)
     referrals: list[ReferralFile] = field(default_factory=list)
+    cities: list[City] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -109,6 +119,50 @@ def _approved_problems(rel: str, snippet: SnippetFile) -> list[Problem]:
     return found
 
 
+def _approved_referral_problems(rel: str, ref: ReferralFile, check_language: bool) -> list[Problem]:
+    """A contact shown to a mother in need: re-read by a second person, in her language."""
+    found = []
+    if not ref.phone:
+        found.append(Problem(rel, ref.id, "phone", "an approved contact needs a phone number"))
+    if ref.rechecked is None:
+        found.append(
+            Problem(rel, ref.id, "rechecked", "a second person must re-read the phones first")
+        )
+    elif ref.rechecked < ref.last_verified:
+        found.append(Problem(rel, ref.id, "rechecked", "is before last_verified"))
+    for lang in ("kk", "ru"):
+        shown = [getattr(ref.name, lang), getattr(ref.description, lang), getattr(ref.hours, lang)]
+        shown += [getattr(p.label, lang) for p in ref.phone]
+        if found_latin := sorted({w for text in shown for w in latin_words(text)}):
+            found.append(
+                Problem(rel, ref.id, lang, f"words in Latin letters: {', '.join(found_latin)}")
+            )
+        if check_language and (
+            p := _check_language(rel, ref.id, "description", lang, getattr(ref.description, lang))
+        ):
+            found.append(p)
+    return found
+
+
+def read_cities(knowledge_dir: Path, problems: list[Problem]) -> list[City]:
+    path = knowledge_dir / "cities.yaml"
+    if not path.exists():
+        return []
+    rel = str(path.relative_to(knowledge_dir.parent))
+    cities = [
+        city
+        for index, raw in enumerate(_read_list(path, knowledge_dir, problems))
+        if (city := _parse(City, raw, rel, index, problems)) is not None
+    ]
+    ids = [c.id for c in cities]
+    for city in cities:
+        if ids.count(city.id) > 1:
+            problems.append(Problem(rel, city.id, "id", "duplicate id"))
+        if city.near is not None and (city.near == city.id or city.near not in ids):
+            problems.append(Problem(rel, city.id, "near", f"{city.near!r} is not another city"))
+    return cities
+
+
 def load_knowledge(knowledge_dir: Path, *, check_language: bool = True) -> Knowledge:
     """Parse and check every knowledge file; problems are collected, not raised."""
     result = Knowledge()
@@ -146,6 +200,8 @@ def load_knowledge(knowledge_dir: Path, *, check_language: bool = True) -> Knowl
                         problems.append(p)
             result.snippets.append((rel, snippet))
 
+    result.cities = read_cities(knowledge_dir, result.problems)
+    city_ids = {c.id for c in result.cities} | {NATIONWIDE}
     referrals_path = knowledge_dir / "referrals.yaml"
     if referrals_path.exists():
         rel = str(referrals_path.relative_to(knowledge_dir.parent))
@@ -163,7 +219,14 @@ def load_knowledge(knowledge_dir: Path, *, check_language: bool = True) -> Knowl
                     result.problems.append(
                         Problem(rel, ref.id, "services", f"{service!r} is not a topic or an area")
                     )
+            for city in ref.cities:
+                if city not in city_ids:
+                    result.problems.append(
+                        Problem(rel, ref.id, "cities", f"{city!r} is not in knowledge/cities.yaml")
+                    )
             if ref.last_verified > today:
                 result.problems.append(Problem(rel, ref.id, "last_verified", "is in the future"))
+            if ref.status == "approved":
+                result.problems.extend(_approved_referral_problems(rel, ref, check_language))
             result.referrals.append(ref)
     return result

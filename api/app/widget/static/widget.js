@@ -77,12 +77,24 @@ function label(node, key, attr) {
 
 // ------------------------------------------------------------------ safe Markdown subset
 
-var TOKEN =
-  /\*\*([^*\n]+)\*\*|\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)'])/g;
+// Phone numbers become tel: links (a tap dials): +7 and ten digits, 8 800 toll-free, and
+// the short service numbers the bot names (112, 102, 103, 111, 109, 1414...).
+var PHONE = "\\+7(?:[ ()-]*\\d){10}|\\b8[ -]?800(?:[ -]*\\d){7}|\\b(?:10[1-4]|109|111|112|115|150|1406|1414)\\b";
+var TOKEN = new RegExp(
+  "\\*\\*([^*\\n]+)\\*\\*|\\[([^\\]\\n]+)\\]\\((https?:\\/\\/[^\\s)]+)\\)|" +
+    "(https?:\\/\\/[^\\s<>\"]*[^\\s<>\".,;:!?)'])|(" + PHONE + ")",
+  "g"
+);
 
 function link(href, text) {
   var a = el("a", "ak-link", { href: href, target: "_blank", rel: "noopener noreferrer" });
   a.textContent = text;
+  return a;
+}
+
+function phoneLink(number) {
+  var a = el("a", "ak-link ak-tel", { href: "tel:" + number.replace(/[^\d+]/g, "") });
+  a.textContent = number;
   return a;
 }
 
@@ -101,6 +113,8 @@ function renderText(parent, text) {
           var b = el("strong");
           b.textContent = m[1];
           parent.appendChild(b);
+        } else if (m[5]) {
+          parent.appendChild(phoneLink(m[5]));
         } else {
           var href = safeUrl(m[3] || m[4], null);
           parent.appendChild(href ? link(href, m[2] || m[4]) : document.createTextNode(m[0]));
