@@ -73,11 +73,9 @@ def test_the_projects_ignore_list_reads() -> None:
     assert all(item.reason and item.lock in {"api.lock", "bot.lock"} for item in listed.values())
 
 
-def test_unreachable_data_fails_unless_ci_allows_it_but_a_finding_always_fails() -> None:
+def test_a_package_that_could_not_be_checked_or_an_unexplained_finding_fails() -> None:
     unchecked = "api.lock: 3 of 90 packages could not be checked, e.g. alembic: not found"
     finding = "bot.lock: aiohttp 3.8.6 has GHSA-xxxx (fixed in: 3.10.2); upgrade it"
-    assert verdict([unchecked], unreachable_ok=False) == 1
-    assert verdict([unchecked], unreachable_ok=True) == 0
-    assert verdict([unchecked, finding], unreachable_ok=True) == 1
-    assert verdict([finding], unreachable_ok=True) == 1
-    assert verdict([], unreachable_ok=False) == 0
+    assert verdict([unchecked]) == 1
+    assert verdict([finding]) == 1
+    assert verdict([]) == 0
