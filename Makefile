@@ -60,7 +60,7 @@ lint: setup  ## ruff and mypy
 	@.venv-api/bin/ruff format --check api bot scripts tests
 	@.venv-api/bin/mypy
 
-audit: setup  ## pip-audit both lock files (live data, else security/advisories); see docs/security.md
+audit: setup  ## pip-audit both lock files (live data, else requirements/advisories); see docs/security.md
 	@$(API_PY) scripts/audit.py $(AUDIT_FLAGS)
 
 test: train db  ## the whole test suite

@@ -6,7 +6,7 @@ Sources, in order:
 1. PyPI's vulnerability data (https://pypi.org/pypi/<name>/<version>/json), pip-audit's
    default service;
 2. osv.dev's query API (pip-audit `--vulnerability-service osv`);
-3. `security/advisories/` (a dated snapshot of the Python Packaging Advisory Database, see
+3. `requirements/advisories/` (a dated snapshot of the Python Packaging Advisory Database, see
    its README.md), served on the loopback by `scripts/osv_local.py` for the duration of the
    audit and read by pip-audit through `--osv-url`.
 
@@ -39,7 +39,7 @@ from osv_local import Advisories, normalise, serving
 ROOT = Path(__file__).resolve().parents[1]
 LOCKS = (ROOT / "requirements" / "api.lock", ROOT / "requirements" / "bot.lock")
 SECURITY = ROOT / "docs" / "security.md"
-ADVISORIES = ROOT / "security" / "advisories"
+ADVISORIES = ROOT / "requirements" / "advisories"
 PIP_AUDIT = Path(sys.executable).with_name("pip-audit")
 PYPI_JSON = "https://pypi.org/pypi/{name}/{version}/json"
 OSV_API = "https://api.osv.dev/v1/query"

@@ -16,7 +16,7 @@ Matching follows the OSV schema: a version is affected when it is listed in
 `last_affected`, compared as PEP 440 versions). Package names are compared PEP 503
 normalised. Withdrawn records are never returned.
 
-    python scripts/osv_local.py security/advisories/vulns --port 8765
+    python scripts/osv_local.py requirements/advisories/vulns --port 8765
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Refresh the project's copy of the advisory records (security/advisories/) from a copy of
+"""Refresh the project's copy of the advisory records (requirements/advisories/) from a copy of
 the Python Packaging Advisory Database, keeping only the packages pinned in the lock files.
 
     python scripts/refresh_advisories.py ../shared/advisories

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import audit  # noqa: E402
 from osv_local import Advisories, answer, in_range, normalise, serving  # noqa: E402
 
-COPY = ROOT / "security" / "advisories"
+COPY = ROOT / "requirements" / "advisories"
 
 
 def post(url: str, payload: Any) -> tuple[int, Any]:
