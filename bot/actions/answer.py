@@ -16,6 +16,8 @@ from rasa_sdk.types import DomainDict
 
 from actions import api_client, metrics
 from actions.api_client import ApiUnavailable
+from actions.contacts import people_near
+from actions.payload import custom_payload
 from actions.settings import get_settings
 from actions.topics import topic_of
 
@@ -31,21 +33,6 @@ SEARCH_LIMIT = 20  # the API's maximum
 
 def language_of(tracker: Tracker) -> str:
     return tracker.get_slot("language") or get_settings().default_language
-
-
-def for_channel(payload: dict[str, Any], channel: str | None) -> dict[str, Any] | None:
-    """The reply contract (shared/DESIGN.md), in the form her channel carries: flat on
-    REST, wrapped in `data` on socket.io (Rasa unpacks it into emit's arguments), and
-    not at all on Telegram, whose users never see it."""
-    if channel == "telegram":
-        return None
-    return {"data": payload} if channel == "socketio" else payload
-
-
-def custom_payload(
-    snippet_id: str, topic: str, lang: str, channel: str | None
-) -> dict[str, Any] | None:
-    return for_channel({"snippet_id": snippet_id, "topic": topic, "lang": lang}, channel)
 
 
 def source_line(snippet: dict[str, Any]) -> str:
@@ -217,11 +204,13 @@ async def answer(
         dispatcher.utter_message(response="utter_no_more")
         return [SlotSet("current_topic", topic)]
     send_snippet(dispatcher, choice.best, lang, tracker.get_latest_input_channel())
+    named = [] if more else await people_near(dispatcher, tracker, choice.best["topic"], lang)
     offer_next(dispatcher, choice.also, lang)
     return [
         SlotSet("current_topic", choice.best["topic"]),
         SlotSet("question", question or None),
         SlotSet("shown_snippets", [*shown, choice.best["snippet_id"]]),
+        *([SlotSet("referrals_shown", named)] if named else []),
     ]
 
 

@@ -18,7 +18,8 @@ from rasa_sdk.types import DomainDict
 from actions import api_client
 from actions.answer import language_of
 from actions.api_client import ApiUnavailable
-from actions.referrals import referrals_for, send_referrals
+from actions.contacts import referrals_for, send_referrals
+from actions.payload import for_channel
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +48,8 @@ def channel_of(tracker: Tracker) -> str:
 
 
 def handoff_payload(handoff_id: int, lang: str, channel: str) -> dict[str, Any] | None:
-    """Tells the web widget to fetch staff replies; never sent to Telegram (see
-    answer.custom_payload for why socket.io needs the `data` wrapper)."""
-    payload = {"handoff_id": handoff_id, "lang": lang}
-    if channel == "telegram":
-        return None
-    return {"data": payload} if channel == "socketio" else payload
+    """Tells the web widget to fetch staff replies; never sent to Telegram."""
+    return for_channel({"handoff_id": handoff_id, "lang": lang}, channel)
 
 
 async def send_contacts(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> None:

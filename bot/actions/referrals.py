@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import api_client
-from actions.answer import answer, for_channel, language_of
+from actions.answer import answer, language_of
 from actions.api_client import ApiUnavailable
-from actions.cities import OTHER, city_in_words, city_name
+from actions.cities import city_in_words
+from actions.contacts import FETCH, PER_REPLY, intro_for, referrals_for, send_referrals
 from actions.topics import intent_for
 
 MAX_TOPIC_BUTTONS = 3
@@ -21,65 +20,8 @@ MIN_SEARCH_SCORE = 1.0
 # A hit this strong in her language is her answer even when the classifier was unsure:
 # answered, not offered (README "Measurements": the relevance benchmark).
 ANSWER_SCORE = 3.0
-# Organisations in one reply: enough to choose from on a phone screen; "more" gives the rest.
-PER_REPLY = 3
-# Enough for every "more" of one need and city.
-FETCH = 20
 # Her answer to "which city?" typed instead of tapped: a city name and little else.
 MAX_WORDS_OF_A_CITY_ANSWER = 3
-
-
-def _in(lang: str, localized: dict[str, str] | None) -> str:
-    if not localized:
-        return ""
-    return localized.get(lang) or localized.get("ru") or next(iter(localized.values()), "")
-
-
-def contact_lines(ref: dict[str, Any], lang: str) -> str:
-    """Phones one per line, in the form every phone dials and Telegram links (+7 ...),
-    then the address and the hours as published."""
-    lines = [f"{p['number']} ({_in(lang, p['label'])})" for p in ref["phone"]]
-    lines += [x for x in (_in(lang, ref.get("address")), _in(lang, ref["hours"])) if x]
-    return "\n".join(lines)
-
-
-def send_referrals(
-    dispatcher: CollectingDispatcher,
-    referrals: list[dict[str, Any]],
-    lang: str,
-    channel: str | None,
-    intro: str = "utter_referrals_intro",
-    **intro_slots: str,
-) -> None:
-    payload = {"topic": "contacts.referral", "referral_ids": [r["id"] for r in referrals]}
-    dispatcher.utter_message(
-        response=intro, json_message=for_channel({**payload, "lang": lang}, channel), **intro_slots
-    )
-    for ref in referrals:
-        dispatcher.utter_message(
-            response="utter_referral",
-            referral_name=_in(lang, ref["name"]),
-            referral_contacts=contact_lines(ref, lang),
-        )
-
-
-def _intro(asked: str | None, used: str | None, lang: str) -> tuple[str, dict[str, str]]:
-    """Say so when her city has nobody for this need and help comes from elsewhere."""
-    if not asked or asked == OTHER or used in (None, asked):
-        return "utter_referrals_intro", {}
-    if used == "nationwide":
-        return "utter_referrals_nationwide", {"city": city_name(asked, lang)}
-    return "utter_referrals_near", {"city": city_name(asked, lang), "near": city_name(used, lang)}
-
-
-async def referrals_for(topic: str | None, tracker: Tracker) -> list[dict[str, Any]]:
-    found = await api_client.referrals(topic, _city(tracker), None, limit=PER_REPLY)
-    return list(found["results"])
-
-
-def _city(tracker: Tracker) -> str | None:
-    # "other" goes to the API as it is: a city it does not know gets the nationwide lines.
-    return tracker.get_slot("city")
 
 
 class ActionReferrals(Action):
@@ -100,20 +42,20 @@ class ActionReferrals(Action):
             in_danger = bool(tracker.latest_message.get("safety_alarm"))
             if not in_danger:
                 return self.ask_city(dispatcher)
-        topic = tracker.get_slot("current_topic")
+        topic, city = tracker.get_slot("current_topic"), tracker.get_slot("city")
         try:
-            found = await api_client.referrals(topic, _city(tracker), None, limit=FETCH)
+            found = await api_client.referrals(topic, city, None, limit=FETCH)
             if not found["results"]:
-                found = await api_client.referrals(None, _city(tracker), None, limit=FETCH)
+                found = await api_client.referrals(None, city, None, limit=FETCH)
         except ApiUnavailable:
             dispatcher.utter_message(response="utter_api_down")
             return []
         fresh = [r for r in found["results"] if r["id"] not in shown]
         now = fresh[:PER_REPLY]
-        intro, intro_slots = _intro(tracker.get_slot("city"), found.get("city_used"), lang)
+        intro, intro_slots = intro_for(city, found.get("city_used"), lang)
         send_referrals(dispatcher, now, lang, channel, intro, **intro_slots)
         events: list[EventType] = [SlotSet("referrals_shown", shown + [r["id"] for r in now])]
-        if tracker.get_slot("city") is None and not asked:
+        if city is None and not asked:
             # Help first when she may be in danger; then her city, for help near her.
             return events + self.ask_city(dispatcher)
         next_step = "utter_referrals_more" if len(fresh) > len(now) else "utter_next_step"

@@ -63,7 +63,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import texts as texts_
-from channels.guard import Guard, clean_text, emergency_response
+from channels.guard import Guard, clean_text, emergency_response, relayed_to_a_person
 from channels.privacy import FORGET_FAILED, HoldForget, forget_and_confirm
 
 log = logging.getLogger(__name__)
@@ -443,8 +443,9 @@ class TelegramInput(RasaTelegramInput):
             return
         if conversation.held:
             await self._forget(agent, out, chat_id, conversation.held, sender)
-        elif conversation.sent == 0:
-            # Rasa goes on silently when the action server is down: say so.
+        elif conversation.sent == 0 and not await relayed_to_a_person(agent, chat_id):
+            # Rasa goes on silently when the action server is down: say so. Silence is
+            # deliberate while a person has her conversation (her words went to them).
             await self._cannot_answer(agent, out, chat_id, texts, sender)
 
     async def _cannot_answer(

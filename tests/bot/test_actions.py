@@ -478,7 +478,7 @@ def test_choose_language_confirms_or_offers() -> None:
 def test_custom_payload_in_the_form_each_channel_carries(
     channel: str | None, expected: Any
 ) -> None:
-    from actions.answer import custom_payload
+    from actions.payload import custom_payload
 
     assert custom_payload("s.x.y", "s.x", "kk", channel) == expected
 
@@ -503,3 +503,21 @@ def test_an_offered_answer_retired_since_gives_the_best_of_her_topic(use_api: st
     entities = [{"entity": "snippet", "value": "child.school.retired-since"}]
     messages, _ = run(ActionAnswerTopic(), tracker("/more", "more", slots=slots, entities=entities))
     assert messages[0]["custom"]["snippet_id"] == "child.school.fixture-enrol"
+
+
+def test_after_a_cry_for_help_the_answer_is_followed_by_people_near_her(use_api: str) -> None:
+    from actions.contacts import people_near
+
+    slots = {"language": "ru", "city": "shymkent"}
+    dispatcher = CollectingDispatcher()
+    t = tracker("муж бьёт, мы в Шымкенте", "safety_domestic_violence", slots=slots)
+    named = asyncio.run(people_near(dispatcher, t, "safety.domestic_violence", "ru"))
+    assert named == ["fixture-shymkent-crisis", "fixture-111", "emergency"]
+    assert dispatcher.messages[0]["custom"]["referral_ids"] == named
+    # not for other topics, and not before her city is known
+    assert asyncio.run(people_near(CollectingDispatcher(), t, "child.school", "ru")) == []
+    unknown = tracker("муж бьёт", "safety_domestic_violence", slots={"language": "ru"})
+    assert (
+        asyncio.run(people_near(CollectingDispatcher(), unknown, "safety.domestic_violence", "ru"))
+        == []
+    )

@@ -167,10 +167,19 @@ class GuardedStack:
         return [e.get("text") or "" for e in response.json()["events"] if e["event"] == "user"]
 
 
-def socketio_chat(url: str, session_id: str, payloads: list[Any], quiet: float = 2.0) -> Any:
+def socketio_chat(
+    url: str, session_id: str, payloads: list[Any], quiet: float = 2.0, timeout: float = 60
+) -> Any:
     """Emit `payloads` from a real socket.io client (tests/e2e/sio_client.py, run in the
-    bot venv where python-socketio lives); return the events each one brought back."""
-    request = {"url": url, "session_id": session_id, "payloads": payloads, "quiet": quiet}
+    bot venv where python-socketio lives); return the events each one brought back (a
+    payload answered by silence waits `timeout`)."""
+    request = {
+        "url": url,
+        "session_id": session_id,
+        "payloads": payloads,
+        "quiet": quiet,
+        "timeout": timeout,
+    }
     result = subprocess.run(
         [str(ROOT / ".venv-bot" / "bin" / "python"), str(Path(__file__).parent / "sio_client.py")],
         input=json.dumps(request),

@@ -17,7 +17,7 @@ from app.core.config import Settings
 from app.db import make_engine
 from app.handoffs import service
 
-from .conftest import prepare_database, service_env, start_stack, telegram_env
+from .conftest import prepare_database, service_env, socketio_chat, start_stack, telegram_env
 from .fake_telegram import FakeTelegram
 from .test_telegram import CATALOGS, callback_update, expected, said, text_update
 
@@ -194,3 +194,58 @@ def test_telegram_human_consent_by_button_and_staff_reply_arrives(stack: Handoff
     [notice] = stack.fake.since(mark)
     closing = next(v for k, v in CATALOGS["ru"].items() if k.startswith("The person from the"))
     assert notice.params == {"chat_id": str(chat), "text": closing}
+
+
+# While a person has her conversation, her messages go to that person and the bot is quiet
+# on purpose: no channel may take that silence for a failure and tell her it "cannot reach
+# its answers" (issue: Telegram did, from her second message on).
+RELAYED = [
+    "Хозяйка квартиры не делает мне регистрацию",
+    "Я жду ответа, пожалуйста",
+    "Можно побыстрее? Срок регистрации заканчивается",
+]
+
+
+def _user_messages(stack: Handoffs, handoff_id: int) -> list[str]:
+    return [m["text"] for m in stack.handoff(handoff_id)["messages"] if m["author"] == "user"]
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_rest_relays_every_message_in_silence(stack: Handoffs, count: int) -> None:
+    sender = f"rest-relay-{next(_senders):04d}-session"
+    stack.rest(sender, "/human_handoff")
+    opened = stack.rest(sender, "/affirm")
+    [handoff_id] = [r["custom"]["handoff_id"] for r in opened if "custom" in r]
+    replies = [texts(stack.rest(sender, text)) for text in RELAYED[:count]]
+    assert replies[0] == [ru("utter_handoff_relayed")]
+    assert replies[1:] == [[]] * (count - 1)
+    assert _user_messages(stack, handoff_id)[-count:] == RELAYED[:count]
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_socketio_relays_every_message_in_silence(stack: Handoffs, count: int) -> None:
+    session = f"sio-relay-{next(_senders):04d}"
+    payloads = [{"message": m, "session_id": session} for m in ["/human_handoff", "/affirm"]]
+    payloads += [{"message": m, "session_id": session} for m in RELAYED[:count]]
+    replies = socketio_chat(stack.rasa_url, session, payloads, timeout=8)
+    opened = [e["data"] for e in replies[1]]
+    # socket.io carries the payload as the event's data (Rasa unpacks the `data` wrapper)
+    [handoff_id] = [d["handoff_id"] for d in opened if "handoff_id" in d]
+    relayed = [[e["data"].get("text") for e in events] for events in replies[2:]]
+    assert relayed[0] == [ru("utter_handoff_relayed")]
+    assert relayed[1:] == [[]] * (count - 1)
+    assert _user_messages(stack, handoff_id)[-count:] == RELAYED[:count]
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_telegram_relays_every_message_in_silence(stack: Handoffs, count: int) -> None:
+    chat = 720_100_000 + count
+    stack.telegram(text_update(chat, "/human"))
+    stack.telegram(callback_update(chat, "/affirm"))
+    with stack.staff() as db:
+        # the newest: hers, opened just now
+        handoff_id = max(h.id for h in service.queue(db) if h.channel == "telegram")
+    replies = [said(stack.telegram(text_update(chat, text))) for text in RELAYED[:count]]
+    assert replies[0] == [expected("utter_handoff_relayed", "ru")]
+    assert replies[1:] == [[]] * (count - 1)
+    assert _user_messages(stack, handoff_id)[-count:] == RELAYED[:count]

@@ -97,3 +97,58 @@ def test_a_cry_for_help_gets_the_emergency_numbers_first(
 def test_odd_input_gets_an_answer_not_a_crash(chat: Chat, message: str) -> None:
     replies = chat(message)
     assert texts(replies), f"no reply to {message[:20]!r}"
+
+
+def referral_payloads(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [c for c in customs(replies) if c.get("topic") == "contacts.referral"]
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "city"),
+    [
+        ("Шымкентте күйеуім ұрады, балаларыммен қайда барамын?", "kk", "Шымкент"),
+        ("Муж бьёт меня и детей, мы в Караганде, куда идти?", "ru", "Караганда"),
+        ("My husband beats me, I am in Almaty with my kids, where can we go?", "en", "Almaty"),
+    ],
+)
+def test_violence_with_her_city_names_who_helps_there_or_says_there_is_nobody_yet(
+    chat: Chat, message: str, lang: str, city: str
+) -> None:
+    replies = chat(message)
+    said = texts(replies)
+    assert "112" in said[0] and "102" in said[0]  # the emergency numbers first
+    [people] = referral_payloads(replies)
+    assert people["lang"] == lang
+    # knowledge/referrals.yaml has no approved crisis centre in these cities yet: the reply
+    # says so in her language, with her city's name, and gives 111 before the police.
+    assert people["referral_ids"][:2] == ["hotline-111", "emergency"]
+    intro = translated(
+        "I have no checked contact for this in {city} yet. These lines help everywhere in "
+        "Kazakhstan:",
+        lang,
+    )
+    assert intro.format(city=city) in said
+    first = said[said.index(intro.format(city=city)) + 1]
+    assert "111" in first
+
+
+def test_who_helps_in_her_city_asks_nothing_when_she_named_it(chat: Chat) -> None:
+    replies = chat("Кто может помочь мигрантке в Астане?")
+    [people] = referral_payloads(replies)
+    assert people["referral_ids"][0] == "astana-ikomek-109"
+    assert translated(
+        "Which city are you in? Then I can name people near you who help.", "ru"
+    ) not in texts(replies)
+
+
+def test_who_helps_asks_her_city_once_and_remembers_the_button(chat: Chat) -> None:
+    asked = chat("Who can help me?")
+    question = "Which city are you in? Then I can name people near you who help."
+    assert question in texts(asked)
+    buttons = [b["payload"] for r in asked for b in r.get("buttons", [])]
+    assert '/contacts_referral{"city": "astana"}' in buttons
+    answered = chat('/contacts_referral{"city": "astana"}')
+    [people] = referral_payloads(answered)
+    assert people["referral_ids"][0] == "astana-ikomek-109"
+    again = chat("who else can help")
+    assert question not in texts(again)
