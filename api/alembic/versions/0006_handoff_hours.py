@@ -24,15 +24,11 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("handoffs") as batch:
-        batch.add_column(
-            sa.Column("mode", sa.String(16), nullable=False, server_default="live")
-        )
+        batch.add_column(sa.Column("mode", sa.String(16), nullable=False, server_default="live"))
         batch.add_column(sa.Column("in_hours", sa.Boolean(), nullable=True))
         batch.add_column(sa.Column("callback_phone", sa.String(32), nullable=True))
         batch.add_column(sa.Column("callback_done_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(
-            sa.Column("untaken_notice_at", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch.add_column(sa.Column("untaken_notice_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("last_activity_at", sa.DateTime(timezone=True), nullable=True))
         batch.create_check_constraint("ck_handoffs_mode", "mode IN ('live', 'message', 'callback')")
         batch.create_index("ix_handoffs_last_activity_at", ["last_activity_at"])

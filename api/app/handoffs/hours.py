@@ -14,6 +14,7 @@ one is staffed whatever the week day.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,7 +42,7 @@ def _days(text: str, where: str) -> list[int]:
             raise ValueError(f"{where}: {item.strip()!r} is not a day or range of mon..sun")
         start, end = DAYS.index(first), DAYS.index(last or first)
         if end < start:
-            raise ValueError(f"{where}: {item.strip()!r} runs backwards (write sat-sun, not sun-sat)")
+            raise ValueError(f"{where}: {item.strip()!r} runs backwards (write fri-sun)")
         found.extend(range(start, end + 1))
     return found
 
@@ -66,7 +67,7 @@ def parse_hours(text: str) -> dict[int, Ranges]:
                 raise ValueError(f"{where}: {span!r} ends before it starts")
             ranges.append((start, end))
         ranges.sort()
-        for (_, end), (start, _) in zip(ranges, ranges[1:], strict=False):
+        for (_, end), (start, _) in itertools.pairwise(ranges):
             if start < end:
                 raise ValueError(f"{where}: its time ranges overlap")
         for day in _days(pieces[0], where):
@@ -108,10 +109,18 @@ class StaffHours:
     def _ranges(self, day: dt.date) -> Ranges:
         return () if day in self.holidays else self.week.get(day.weekday(), ())
 
-    def in_hours(self, now: dt.datetime) -> bool:
+    def period_start(self, now: dt.datetime) -> dt.datetime | None:
+        """Start of the staffed period `now` is in; None outside staff hours."""
         local = now.astimezone(self.zone)
         minute = local.hour * 60 + local.minute
-        return any(start <= minute < end for start, end in self._ranges(local.date()))
+        for start, end in self._ranges(local.date()):
+            if start <= minute < end:
+                midnight = dt.datetime.combine(local.date(), dt.time(), tzinfo=self.zone)
+                return midnight + dt.timedelta(minutes=start)
+        return None
+
+    def in_hours(self, now: dt.datetime) -> bool:
+        return self.period_start(now) is not None
 
     def next_open(self, now: dt.datetime) -> dt.datetime | None:
         """Start of the next staffed period after `now` (local time); None if there is none."""
