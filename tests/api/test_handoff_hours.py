@@ -150,7 +150,9 @@ def test_callback_numbers_are_checked_and_masked(typed: str, masked: str) -> Non
     assert mask_phone(typed) == masked
 
 
-@pytest.mark.parametrize("typed", ["12345", "+7 701 123 45 67 89 01 23 45 67", "call me", "٧٠١١٢٣٤٥٦٧"])
+@pytest.mark.parametrize(
+    "typed", ["12345", "+7 701 123 45 67 89 01 23 45 67", "call me", "٧٠١١٢٣٤٥٦٧"]
+)
 def test_what_is_not_a_phone_number_is_refused(typed: str) -> None:
     with pytest.raises(InvalidPhone):
         check_phone(typed)
@@ -279,7 +281,12 @@ def test_create_route_answers_position_and_hours_and_takes_modes(
     }
     first = client.post("/v1/handoffs", json=body, headers=service_headers)
     assert first.status_code == 201
-    assert first.json() == {"id": first.json()["id"], "status": "open", "position": 0, "in_hours": True}
+    assert first.json() == {
+        "id": first.json()["id"],
+        "status": "open",
+        "position": 0,
+        "in_hours": True,
+    }
     second = client.post(
         "/v1/handoffs",
         json={**body, "mode": "callback", "callback_phone": "+7 701 123 45 67"},
@@ -289,9 +296,7 @@ def test_create_route_answers_position_and_hours_and_takes_modes(
     detail = client.get(f"/v1/handoffs/{second.json()['id']}", headers=service_headers).json()
     assert (detail["mode"], detail["in_hours"], detail["position"]) == ("callback", True, 1)
     assert "123 45 67" not in str(detail)
-    message = client.post(
-        "/v1/handoffs", json={**body, "mode": "message"}, headers=service_headers
-    )
+    message = client.post("/v1/handoffs", json={**body, "mode": "message"}, headers=service_headers)
     assert message.status_code == 201 and message.json()["position"] == 2
 
 

@@ -199,8 +199,10 @@ def waiting_by_hours_table(session: Session) -> Table:
 
 
 def _alone(n: int) -> Cell:
-    # Each row is a count of its own (not parts of one total): withheld when small.
-    return Cell(n if n >= MIN_COUNT else None, small=n < MIN_COUNT)
+    # Each row is a count of its own (not parts of one total): withheld when small. Zero is
+    # no one, and shown.
+    hidden = 0 < n < MIN_COUNT
+    return Cell(None if hidden else n, small=hidden)
 
 
 def handoff_outcomes_table(session: Session) -> Table:
