@@ -1,12 +1,28 @@
-"""`make run`: start API, action server and Rasa, print the URLs, stop all on Ctrl-C."""
+"""`make run`: start API, action server and Rasa, print the URLs, stop all on Ctrl-C.
+
+While they run, the hand-off sweep (python -m app.cli handoff-sweep) runs every minute,
+as the handoff-sweep service does in docker-compose.yml.
+"""
 
 from __future__ import annotations
 
 import signal
+import subprocess
 import sys
 import time
 
-from stack import local_stack, telegram_env
+from stack import API_PY, ROOT, local_stack, telegram_env
+
+SWEEP_EVERY = 60.0
+
+
+def start_sweep(log: object) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [str(API_PY), "-m", "app.cli", "handoff-sweep"],
+        cwd=ROOT / "api",
+        stdout=log,  # type: ignore[arg-type]
+        stderr=subprocess.STDOUT,
+    )
 
 
 def main() -> int:
@@ -33,6 +49,9 @@ def main() -> int:
         "Press Ctrl-C to stop."
     )
     stopping = False
+    sweep_log = (ROOT / "data" / "logs" / "handoff-sweep.log").open("ab")
+    sweep: subprocess.Popen[bytes] | None = None
+    next_sweep = time.monotonic()
 
     def stop(*_: object) -> None:
         nonlocal stopping
@@ -47,7 +66,14 @@ def main() -> int:
                     f"[run] {service.name} stopped unexpectedly:\n{service.tail()}", file=sys.stderr
                 )
                 stopping = True
+        # One sweep at a time: a slow one is not started twice.
+        if time.monotonic() >= next_sweep and (sweep is None or sweep.poll() is not None):
+            sweep = start_sweep(sweep_log)
+            next_sweep = time.monotonic() + SWEEP_EVERY
         time.sleep(0.5)
+    if sweep is not None and sweep.poll() is None:
+        sweep.wait(timeout=30)
+    sweep_log.close()
     print("[run] stopping...")
     stack.stop()
     print("[run] stopped")

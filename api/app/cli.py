@@ -4,6 +4,7 @@ python -m app.cli validate
 python -m app.cli sync
 python -m app.cli report [--json] [--stale-days N]
 python -m app.cli purge [--days N]
+python -m app.cli handoff-sweep
 python -m app.cli create-admin USERNAME [--role staff|editor|admin]
 """
 
@@ -75,6 +76,19 @@ def _purge(retention_days: int, tracker_database_url: str) -> int:
     if tracker_database_url:
         deleted["tracker_events"] = purge_tracker_events(tracker_database_url, retention_days)
     print(f"purged rows older than {retention_days} days: " + json.dumps(deleted))
+    return 0
+
+
+def _handoff_sweep() -> int:
+    """Run by the stack every minute (scripts/run.py; the handoff-sweep compose service)."""
+    from app.handoffs.service import sweep
+
+    with Session(get_engine()) as session:
+        done = sweep(session, get_settings())
+    print(
+        f"handoff sweep: told {len(done.untaken_notified)} nobody took it yet, "
+        f"closed {len(done.closed_stale)} stale"
+    )
     return 0
 
 
@@ -156,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
         "purge", help="delete conversations and tracker events past RETENTION_DAYS"
     )
     purge.add_argument("--days", type=int, default=settings.retention_days)
+    sub.add_parser(
+        "handoff-sweep",
+        help="tell her once when nobody took her handoff in time; close stale handoffs",
+    )
     export = sub.add_parser("export-po", help="write snippet titles and texts to a PO file")
     export.add_argument("--lang", required=True, choices=TARGET_LANGS)
     export.add_argument("--out", type=Path, help="default: locales/knowledge/<lang>.po")
@@ -179,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         return _export_po(args.knowledge_dir, args.lang, out)
     if args.command == "import-po":
         return _import_po(args.knowledge_dir, args.lang, args.po_path)
+    if args.command == "handoff-sweep":
+        return _handoff_sweep()
     if args.command == "purge":
         if args.days < 1:
             parser.error("--days must be at least 1")

@@ -119,6 +119,9 @@ class Referral(Base):
 CHANNELS = ("telegram", "socketio", "rest")
 HANDOFF_STATUSES = ("open", "taken", "closed")
 AUTHORS = ("user", "staff", "bot")
+# live: she waits for a person now; message: she left a message for when staff are back;
+# callback: she asked to be called back (migration 0006).
+HANDOFF_MODES = ("live", "message", "callback")
 
 
 def utcnow() -> dt.datetime:
@@ -135,6 +138,7 @@ class Handoff(Base):
     __table_args__ = (
         _one_of("channel", CHANNELS, "ck_handoffs_channel"),
         _one_of("status", HANDOFF_STATUSES, "ck_handoffs_status"),
+        _one_of("mode", HANDOFF_MODES, "ck_handoffs_mode"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -154,6 +158,20 @@ class Handoff(Base):
     # chat id or socket.io session id); cleared on close and by the retention purge.
     reply_to: Mapped[str | None] = mapped_column(String(200))
     taken_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # Migration 0006: how she asked (HANDOFF_MODES), and whether staff hours were on then
+    # (null for hand-offs opened before 0006: nobody knows).
+    mode: Mapped[str] = mapped_column(String(16), default="live", server_default="live")
+    in_hours: Mapped[bool | None] = mapped_column(Boolean)
+    # The number she asked to be called back on, as she typed it: never in a message text,
+    # shown masked except to the staff member who took it; cleared on close and by the purge.
+    callback_phone: Mapped[str | None] = mapped_column(String(32))
+    callback_done_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # When the sweep told her nobody had taken it yet (once).
+    untaken_notice_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # Her last message, a staff message or the take: the sweep closes it when this is old.
+    last_activity_at: Mapped[dt.datetime | None] = mapped_column(
+        UtcDateTime(), default=utcnow, index=True
+    )
 
     messages: Mapped[list[HandoffMessage]] = relationship(
         back_populates="handoff",

@@ -17,7 +17,7 @@ import hmac
 import re
 from collections.abc import Callable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Feedback, Handoff, HandoffMessage, Question
@@ -121,5 +121,12 @@ def purge_expired(
         "feedback": session.execute(delete(Feedback).where(Feedback.created_at < cutoff)),
         "questions": session.execute(delete(Question).where(Question.created_at < cutoff)),
     }
+    # Closing clears a callback number already; this catches one a closed hand-off kept by
+    # any other path (a row edited by hand, a crash between close and commit).
+    session.execute(
+        update(Handoff)
+        .where(Handoff.status == "closed", Handoff.callback_phone.is_not(None))
+        .values(callback_phone=None)
+    )
     session.commit()
     return {table: int(result.rowcount) for table, result in deleted.items()}  # type: ignore[attr-defined]

@@ -126,3 +126,125 @@ def test_waiting_times_in_statistics_are_suppressed_below_five(
     assert "2026-W47,6,8" in rows
     assert "2026-W48,withheld,withheld" in rows
     assert "2026-W49,<5,<5" in rows
+
+
+# --- Hours, presence, callbacks (#19) ----------------------------------------------------
+
+
+def _callback(session: Session, settings: Settings) -> Handoff:
+    return service.open_handoff(
+        session,
+        settings,
+        channel="rest",
+        sender_id="rest-sender-0001",
+        lang="kk",
+        topic="child.school",
+        consent=True,
+        transcript=[],
+        mode="callback",
+        callback_phone="+7 701 123 45 67",
+    )
+
+
+def test_queue_reads_as_staff_speak(
+    client: TestClient, synced: Session, settings: Settings
+) -> None:
+    live = _handoff(synced, settings)
+    live.created_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=3, minutes=5)
+    live.in_hours = True
+    message = _handoff(synced, settings, channel="telegram")
+    message.mode, message.in_hours = "message", False
+    callback = _callback(synced, settings)
+    synced.commit()
+    signed_in(client, add_user(synced, "staff"))
+    rows = client.get("/console/handoffs/rows").text
+    for shown in (
+        "Registration after arrival",
+        "School",
+        "Web chat",
+        "Telegram",
+        "REST API",
+        "in hours",
+        "out of hours (left a message)",
+        "callback requested",
+        "3 h",
+        "Русский",
+        "Қазақша",
+    ):
+        assert shown in rows, shown
+    for hidden in ("stay.registration", "socketio", "123 45 67"):
+        assert hidden not in rows
+    assert f"/console/handoffs/{callback.id}" in rows
+    russian = client.get("/console/handoffs/rows", params={"lang": "ru"}).text
+    assert "Регистрация после приезда" in russian
+    assert "Телеграм" in russian and "просит перезвонить" in russian and "3 ч" in russian
+
+
+def test_callback_number_in_full_only_for_who_took_it(
+    client: TestClient, synced: Session, settings: Settings
+) -> None:
+    handoff = _callback(synced, settings)
+    url = f"/console/handoffs/{handoff.id}"
+    colleague = TestClient(client.app)
+    signed_in(colleague, add_user(synced, "staff", "bota"))
+    token = signed_in(client, add_user(synced, "staff", "aliya"))
+    before = client.get(url).text
+    assert "+7 *** *** 45 67" in before and "701 123" not in before
+    assert "I called her back" not in before
+    assert client.post(f"{url}/take", data={"csrf_token": token}).status_code == 200
+    mine = client.get(url).text
+    assert 'href="tel:+77011234567"' in mine and "+7 701 123 45 67" in mine
+    theirs = colleague.get(url).text
+    assert "+7 *** *** 45 67" in theirs and "701 123" not in theirs
+    assert "I called her back" not in theirs
+    assert client.post(f"{url}/called-back", data={"csrf_token": token}).status_code == 200
+    synced.refresh(handoff)
+    assert handoff.callback_done_at is not None
+    assert "I called her back" not in client.get(url).text
+    client.post(f"{url}/close", data={"csrf_token": token})
+    synced.refresh(handoff)
+    assert handoff.callback_phone is None
+    assert "45 67" not in client.get(url).text
+
+
+def test_waiting_count_and_availability_toggle(
+    client: TestClient, synced: Session, settings: Settings, service_headers: dict[str, str]
+) -> None:
+    token = signed_in(client, add_user(synced, "staff", "aliya"))
+    assert client.get("/console/handoffs/count").json() == {"waiting": 0}
+    _handoff(synced, settings)
+    taken = _handoff(synced, settings)
+    service.take(synced, taken.id, "aliya")
+    assert client.get("/console/handoffs/count").json() == {"waiting": 1}
+    page = client.get("/console/lookup").text
+    assert 'id="waiting-count"' in page and "I am available" in page
+    available = client.get("/v1/handoffs/availability", headers=service_headers).json()
+    assert available["available"] == 0 and available["waiting"] == 1
+    toggled = client.post(
+        "/console/availability",
+        data={"csrf_token": token, "available": "1", "next": "/console/lookup"},
+        follow_redirects=False,
+    )
+    assert toggled.status_code == 303 and toggled.headers["location"] == "/console/lookup"
+    assert "I am away" in client.get("/console/lookup").text
+    available = client.get("/v1/handoffs/availability", headers=service_headers).json()
+    assert available["available"] == 1
+    forged = client.post("/console/availability", data={"csrf_token": "x", "available": "0"})
+    assert forged.status_code == 403
+    # Signing out makes her away.
+    client.post("/console/logout", data={"csrf_token": token})
+    available = client.get("/v1/handoffs/availability", headers=service_headers).json()
+    assert available["available"] == 0
+    assert client.get("/console/handoffs/count", follow_redirects=False).status_code == 303
+
+
+def test_statistics_page_has_the_hours_and_callback_tables(
+    client: TestClient, synced: Session
+) -> None:
+    signed_in(client, add_user(synced, "admin"))
+    page = client.get("/console/stats").text
+    assert "Handoff waiting time in and out of staff hours" in page
+    assert "Callbacks and unanswered handoffs" in page
+    csv = client.get("/console/stats/handoff-outcomes.csv").text.splitlines()
+    assert csv[0] == "Handoffs,Count"
+    assert "Callbacks requested,0" in csv

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, inspect
+import datetime as dt
+
+import pytest
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from app.db import make_engine
 
@@ -50,6 +54,57 @@ def test_handoff_delivery_columns_go_up_and_down(engine: Engine, tmp_path) -> No
         assert {"status", "taken_by", "closed_at"} <= columns("handoffs")
         migrate(fresh)
         assert {"reply_to", "taken_at"} <= columns("handoffs")
+    finally:
+        if fresh is not engine:
+            fresh.dispose()
+        else:
+            migrate(fresh)
+
+
+def test_handoff_hours_columns_go_up_and_down(engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """0006 adds the hand-off hours, callback and presence columns; 0005 has none of them,
+    and a hand-off stored before 0006 comes back live, with its activity at its creation."""
+    if engine.dialect.name == "sqlite":
+        fresh = make_engine(f"sqlite:///{tmp_path / 'migrate0006.db'}")
+    else:
+        fresh = engine
+    added = {
+        "mode",
+        "in_hours",
+        "callback_phone",
+        "callback_done_at",
+        "untaken_notice_at",
+        "last_activity_at",
+    }
+    try:
+
+        def columns(table: str) -> set[str]:
+            return {c["name"] for c in inspect(fresh).get_columns(table)}
+
+        migrate(fresh)
+        migrate(fresh, "0005", down=True)
+        assert not added & columns("handoffs")
+        assert not {"available_since", "last_seen_at"} & columns("staff_users")
+        with fresh.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO handoffs (id, created_at, channel, sender_hash, lang, consent, "
+                    "status) VALUES (900001, :at, 'rest', 'h', 'ru', true, 'open')"
+                ),
+                {"at": dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)},
+            )
+        migrate(fresh, "0006")
+        assert added <= columns("handoffs")
+        assert {"available_since", "last_seen_at"} <= columns("staff_users")
+        with fresh.begin() as conn:
+            mode, activity, created = conn.execute(
+                text("SELECT mode, last_activity_at, created_at FROM handoffs WHERE id = 900001")
+            ).one()
+            assert mode == "live" and activity == created
+            # The mode is one of three, in the database too.
+            with pytest.raises(IntegrityError), conn.begin_nested():
+                conn.execute(text("UPDATE handoffs SET mode = 'later' WHERE id = 900001"))
+            conn.execute(text("DELETE FROM handoffs WHERE id = 900001"))
     finally:
         if fresh is not engine:
             fresh.dispose()

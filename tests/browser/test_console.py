@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy.orm import Session
@@ -137,6 +138,112 @@ def test_keyboard_skip_link_and_language_switch(api: dict[str, Any], page: Page)
     expect(page.get_by_role("button", name="Выйти")).to_be_visible()
     page.get_by_role("link", name="English").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+# Records browser notifications instead of showing them (headless Chromium has no
+# notification centre), with permission already given as after "Notify me".
+FAKE_NOTIFICATION = """
+window.__notifications = [];
+window.Notification = class {
+  static permission = "granted";
+  static requestPermission() { return Promise.resolve("granted"); }
+  constructor(title) { window.__notifications.push(title); }
+};
+"""
+
+
+def _service(api: dict[str, Any]) -> dict[str, str]:
+    return {"X-Service-Key": api["env"]["SERVICE_API_KEY"]}
+
+
+def _availability(api: dict[str, Any]) -> dict[str, Any]:
+    answer = httpx.get(f"{api['url']}/v1/handoffs/availability", headers=_service(api), timeout=10)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def _new_handoff(api: dict[str, Any], **body: Any) -> int:
+    answer = httpx.post(
+        f"{api['url']}/v1/handoffs",
+        json={"consent": True, "lang": "ru", "transcript": [], **body},
+        headers=_service(api),
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+    return int(answer.json()["id"])
+
+
+def test_waiting_count_updates_and_notifies(
+    api: dict[str, Any], context: BrowserContext, page: Page
+) -> None:
+    base = api["url"]
+    context.add_init_script(FAKE_NOTIFICATION)
+    sign_in(page, base, "staff")
+    count = page.locator("#waiting-count")
+    expect(count).to_have_attribute("data-waiting", re.compile(r"^\d+$"))
+    before = int(count.get_attribute("data-waiting") or "0")
+    _new_handoff(api, channel="rest", sender_id="count-test-0123456789", topic="child.school")
+    # The count polls every 15 s: wait for the next round, not for a time.
+    expect(count).to_have_text(str(before + 1), timeout=40_000)
+    notes = page.evaluate("() => window.__notifications")
+    assert notes == ["New handoff"]
+
+
+def test_availability_toggle_is_what_the_bot_reads(api: dict[str, Any], page: Page) -> None:
+    base = api["url"]
+    sign_in(page, base, "editor")
+    before = _availability(api)["available"]
+    page.get_by_role("button", name="I am available").click()
+    expect(page.locator("#presence-state")).to_have_text("You are available for handoffs")
+    expect(page).to_have_url(f"{base}/console/lookup")  # back where she was
+    assert _availability(api)["available"] == before + 1
+    page.get_by_role("button", name="I am away").click()
+    expect(page.locator("#presence-state")).to_have_text("You are away")
+    assert _availability(api)["available"] == before
+
+
+def test_queue_shows_names_waiting_time_and_how_she_asked(api: dict[str, Any], page: Page) -> None:
+    base = api["url"]
+    message = _new_handoff(
+        api,
+        channel="telegram",
+        sender_id="777000222",
+        topic="stay.registration",
+        mode="message",
+    )
+    callback = _new_handoff(
+        api,
+        channel="socketio",
+        sender_id="sio-queue-test-0123456789",
+        topic="health.pregnancy",
+        lang="kk",
+        mode="callback",
+        callback_phone="+7 701 555 44 33",
+    )
+    sign_in(page, base, "staff")
+    page.get_by_role("link", name=re.compile("^Handoffs")).click()
+    # Rows found by their link's address, which stays the same in every language.
+    first = page.locator(f'tr:has(a[href="/console/handoffs/{message}"])')
+    for text in ("Registration after arrival", "Telegram", "out of hours (left a message)", "min"):
+        expect(first).to_contain_text(text)
+    expect(first).not_to_contain_text("stay.registration")
+    second = page.locator(f'tr:has(a[href="/console/handoffs/{callback}"])')
+    for text in ("Pregnancy and childbirth", "Web chat", "Қазақша", "callback requested"):
+        expect(second).to_contain_text(text)
+    expect(page.locator("table.queue")).not_to_contain_text("555 44 33")
+    page.get_by_role("link", name="Русский").click()
+    expect(first).to_contain_text("Регистрация после приезда")
+    expect(first).to_contain_text("Телеграм")
+    page.get_by_role("link", name="English").click()
+    # The number in full for the one who takes it, a link she can call.
+    page.get_by_role("link", name=f"Handoff #{callback}").click()
+    expect(page.locator("#callback-phone")).to_have_text(re.compile(r"^\+7 \*\*\* \*\*\* 44 33"))
+    page.get_by_role("button", name="Take this conversation").click()
+    expect(page.get_by_role("link", name="+7 701 555 44 33")).to_have_attribute(
+        "href", "tel:+77015554433"
+    )
+    page.get_by_role("button", name="I called her back").click()
+    expect(page.locator("#callback-done")).to_have_text("yes")
 
 
 def _seed_statistics(env: dict[str, str]) -> None:

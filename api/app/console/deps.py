@@ -12,6 +12,7 @@ from app.console.accounts import find_session, same_token
 from app.console.models import ROLES, StaffSession, StaffUser
 from app.console.render import CsrfRejected, Forbidden, NotSignedIn
 from app.deps import SessionDep
+from app.handoffs import presence
 
 SESSION_COOKIE = "console_session"
 PRE_CSRF_COOKIE = "console_csrf"  # the sign-in form's token, before there is a session
@@ -37,6 +38,9 @@ def signed_in(request: Request, db: SessionDep) -> Current:
     row = find_session(db, request.cookies.get(SESSION_COOKIE))
     if row is None:
         raise NotSignedIn
+    # Any console request shows she is at her desk: presence counts her as available only
+    # while this is recent (written at most once a minute).
+    presence.touch(db, row.user)
     return Current(user=row.user, session=row)
 
 

@@ -31,6 +31,11 @@ class StaffUser(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         UtcDateTime(), default=utcnow, server_default=func.now()
     )
+    # Migration 0006. Set while she has marked herself available for hand-offs; she counts
+    # as available only while also seen in the console lately (app/handoffs/presence.py),
+    # so a tab left open over the weekend does not promise her to anyone.
+    available_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     sessions: Mapped[list[StaffSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True

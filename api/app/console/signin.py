@@ -15,6 +15,7 @@ from app.console.render import CsrfRejected, render
 from app.console.router import console_router
 from app.core.config import Settings
 from app.deps import SessionDep, SettingsDep
+from app.handoffs import presence
 
 router = console_router()
 STATIC = Path(__file__).resolve().parents[1] / "static" / "console"
@@ -45,6 +46,18 @@ def static(name: str) -> FileResponse:
     if name not in STATIC_FILES:
         raise HTTPException(404, "no such file")
     return FileResponse(STATIC / name, media_type=STATIC_FILES[name])
+
+
+@router.post("/availability", name="console_availability")
+def availability(
+    me: Posted,
+    db: SessionDep,
+    available: Annotated[str, Form(max_length=1)] = "0",
+    next: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """The header's toggle: available for hand-offs, or away. Back to the page she was on."""
+    presence.set_available(db, me.user, available == "1")
+    return RedirectResponse(_safe_next(next) or "/console/handoffs", status_code=303)
 
 
 @router.get("/", name="console_home")
@@ -103,6 +116,8 @@ def login(
 
 @router.post("/logout", name="console_logout")
 def logout(me: Posted, db: SessionDep) -> Response:
+    # Signed out is away: the bot must not promise her to anyone any more.
+    presence.set_available(db, me.user, False)
     end_session(db, me.session)
     response = RedirectResponse("/console/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/console")

@@ -148,6 +148,86 @@ def waiting_table(session: Session) -> Table:
     )
 
 
+IN_HOURS = N_("Asked in staff hours")
+OUT_OF_HOURS = N_("Asked out of hours")
+
+
+def _p90(values: list[float]) -> float:
+    return statistics.quantiles(values, n=10, method="inclusive")[-1]
+
+
+def waiting_by_hours_table(session: Session) -> Table:
+    """Minutes to a person for hand-offs asked in and out of staff hours (median and 90th
+    percentile), so coordinators see what the night costs. Hand-offs from before hours
+    were recorded (in_hours null) are left out. Both rows together are all taken
+    hand-offs, so they are suppressed together like any breakdown."""
+    waits: dict[str, list[float]] = {}
+    for created, taken, in_hours in session.execute(
+        select(Handoff.created_at, Handoff.taken_at, Handoff.in_hours).where(
+            Handoff.taken_at.is_not(None), Handoff.in_hours.is_not(None)
+        )
+    ):
+        if taken is None:
+            continue
+        key = IN_HOURS if in_hours else OUT_OF_HOURS
+        waits.setdefault(key, []).append(max((taken - created).total_seconds() / 60, 0.0))
+    counts = cells_of({key: len(w) for key, w in waits.items()})
+    rows = []
+    for key in (IN_HOURS, OUT_OF_HOURS):
+        if key not in waits:
+            continue
+        count = counts[key]
+        if count.value is None:
+            hidden = Cell(None, small=count.small)
+            rows.append((key, [count, hidden, hidden]))
+            continue
+        values = waits[key]
+        rows.append(
+            (key, [count, Cell(round(statistics.median(values))), Cell(round(_p90(values)))])
+        )
+    return Table(
+        name="handoff-hours",
+        title=N_("Handoff waiting time in and out of staff hours"),
+        key_header=N_("When she asked"),
+        columns=[
+            N_("Taken by a person"),
+            N_("Median wait (minutes)"),
+            N_("90th percentile wait (minutes)"),
+        ],
+        rows=rows,
+    )
+
+
+def _alone(n: int) -> Cell:
+    # Each row is a count of its own (not parts of one total): withheld when small. Zero is
+    # no one, and shown.
+    hidden = 0 < n < MIN_COUNT
+    return Cell(None if hidden else n, small=hidden)
+
+
+def handoff_outcomes_table(session: Session) -> Table:
+    """Callbacks asked for and made, and hand-offs closed before any person took them."""
+
+    def count(*where: Any) -> int:
+        return int(session.scalar(select(func.count()).select_from(Handoff).where(*where)) or 0)
+
+    rows = [
+        (N_("Callbacks requested"), count(Handoff.mode == "callback")),
+        (N_("Callbacks made"), count(Handoff.callback_done_at.is_not(None))),
+        (
+            N_("Closed before a person took them"),
+            count(Handoff.status == "closed", Handoff.taken_at.is_(None)),
+        ),
+    ]
+    return Table(
+        name="handoff-outcomes",
+        title=N_("Callbacks and unanswered handoffs"),
+        key_header=N_("Handoffs"),
+        columns=[N_("Count")],
+        rows=[(key, [_alone(n)]) for key, n in rows],
+    )
+
+
 def tables(session: Session) -> list[Table]:
     found: list[Table] = []
     for kind, model in (("questions", Question), ("handoffs", Handoff)):
@@ -155,6 +235,8 @@ def tables(session: Session) -> list[Table]:
         for key, header in BREAKDOWNS:
             found.append(_one_column(f"{kind}-{key[3:]}", TITLES[(kind, key)], header, raw[key]))
     found.append(waiting_table(session))
+    found.append(waiting_by_hours_table(session))
+    found.append(handoff_outcomes_table(session))
     found.append(feedback_table(session))
     return found
 

@@ -15,6 +15,8 @@ from limits import parse as parse_limit
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.handoffs.hours import StaffHours, parse_holidays, parse_hours, parse_zone
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEV_SECRET = "changethis"  # noqa: S105 - the placeholder that is refused in production
 
@@ -57,6 +59,22 @@ class Settings(BaseSettings):
     telegram_access_token: str = ""
     telegram_api_base: str = Field(default="https://api.telegram.org", pattern=r"^https?://")
     telegram_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    # Hand-off to a person (app/handoffs; README "Handing the conversation to a person").
+    # Staffed hours per week day and the holidays with none, in Kazakhstan time
+    # (app/handoffs/hours.py has the format); checked here so a typo stops the start.
+    staff_timezone: str = "Asia/Almaty"
+    staff_hours: str = "mon-fri 09:00-18:00"
+    staff_holidays: str = ""
+    # In hours, an open hand-off nobody took for this long: she is told once and offered
+    # to keep waiting, leave a message or go back to the bot.
+    handoff_untaken_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    # A hand-off nobody wrote in for this long is closed with the closing notice.
+    handoff_stale_hours: int = Field(default=72, ge=1, le=24 * 365)
+    # A Telegram group (its chat id, e.g. -1001234567890) told of each new hand-off with
+    # no personal data; empty: not told. Sent with TELEGRAM_ACCESS_TOKEN.
+    staff_telegram_chat_id: str = Field(default="", pattern=r"^(-?\d{1,20}|@\w{5,32})?$")
+    # The language of that group message (topic and channel names).
+    staff_telegram_lang: Literal["kk", "ru", "en"] = "en"
     # Web widget (api/app/widget). Sites that embed it, JSON list of origins: they may post
     # feedback and read handoff replies from the browser.
     widget_origins: list[str] = []
@@ -82,6 +100,24 @@ class Settings(BaseSettings):
         if value and not value.startswith(("https://", "http://")):
             raise ValueError(f"must be an http(s) URL: {value!r}")
         return value
+
+    @model_validator(mode="after")
+    def _staff_hours_parse(self) -> Settings:
+        # Each part is named in the error, so the message says which variable to fix.
+        for name, check in (
+            ("STAFF_TIMEZONE", lambda: parse_zone(self.staff_timezone)),
+            ("STAFF_HOURS", lambda: parse_hours(self.staff_hours)),
+            ("STAFF_HOLIDAYS", lambda: parse_holidays(self.staff_holidays)),
+        ):
+            try:
+                check()
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc}") from None
+        return self
+
+    @property
+    def hours(self) -> StaffHours:
+        return _staff_hours(self.staff_hours, self.staff_holidays, self.staff_timezone)
 
     @model_validator(mode="after")
     def _secrets_are_safe(self) -> Settings:
@@ -110,6 +146,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=8)
+def _staff_hours(hours: str, holidays: str, zone: str) -> StaffHours:
+    return StaffHours.parse(hours, holidays, zone)
 
 
 @lru_cache

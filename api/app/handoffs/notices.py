@@ -38,3 +38,34 @@ def translate(text: str, lang: str, locales_dir: Path) -> str:
     if lang == "en" or not (locales_dir / lang).is_dir():
         return text
     return _catalog(locales_dir, lang).get(text, text)
+
+
+# Translators: sent to her when, in staff hours, nobody has taken her conversation after
+# HANDOFF_UNTAKEN_MINUTES; the three buttons below follow it on Telegram.
+UNTAKEN = _(
+    "Nobody has taken your conversation yet. You can keep waiting, leave a message for a "
+    "person to answer later, or go back to the bot's answers."
+)
+# Translators: buttons under the message above.
+KEEP_WAITING = _("Keep waiting")
+LEAVE_MESSAGE = _("Leave a message")
+BACK_TO_BOT = _("Back to the bot")
+# (title, payload): the payloads are intents of the bot (the hand-off contract).
+UNTAKEN_BUTTONS = (
+    (KEEP_WAITING, "/handoff_wait"),
+    (LEAVE_MESSAGE, "/handoff_leave_message"),
+    (BACK_TO_BOT, "/handoff_back"),
+)
+# Translators: sent to her when a conversation nobody wrote in for HANDOFF_STALE_HOURS is
+# closed by the service itself; after it, the bot answers her again.
+CLOSED_STALE = _(
+    "This conversation with a person was closed because nobody wrote in it for a long "
+    "time. The bot answers you again: write your question or choose a topic. If you want "
+    'a person again, choose "Talk to a person". If you are in danger, call 112.'
+)
+
+
+def buttons(
+    pairs: tuple[tuple[str, str], ...], lang: str, locales_dir: Path
+) -> list[tuple[str, str]]:
+    return [(translate(title, lang, locales_dir), payload) for title, payload in pairs]

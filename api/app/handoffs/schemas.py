@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from app.schemas import Author, Channel, FreeText, Lang
+from app.schemas import Author, Channel, FreeText, HandoffMode, Lang
 
 Status = Literal["open", "taken", "closed"]
 # Stored in UTC; SQLite gives the value back without its zone, so it is put back here.
@@ -49,6 +49,13 @@ class HandoffDetail(BaseModel):
     taken_by: str | None = None
     taken_at: Utc | None = None
     closed_at: Utc | None = None
+    mode: HandoffMode = "live"
+    in_hours: bool | None = Field(
+        default=None, description="staff hours were on when it opened (null: opened before 0006)"
+    )
+    position: int | None = Field(
+        default=None, description="open, untaken hand-offs before this one; null unless open"
+    )
     messages: list[MessageOut]
 
 

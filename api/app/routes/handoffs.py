@@ -9,10 +9,11 @@ from fastapi import APIRouter, HTTPException, Path, Query
 
 from app.deps import ServiceKey, SessionDep, SettingsDep
 from app.handoffs import service
+from app.handoffs.callback import InvalidPhone
 from app.handoffs.schemas import HandoffDetail, MessageOut, RepliesOut, ReplyOut, UserMessageIn
 from app.knowledge.taxonomy import topic_ids
 from app.models import Handoff
-from app.schemas import ErrorOut, HandoffIn, HandoffOut
+from app.schemas import AvailabilityOut, ErrorOut, HandoffCreated, HandoffIn, HandoffOut, SweepOut
 
 MAX_ID = 2**31 - 1  # a PostgreSQL integer; larger ids cannot exist
 HandoffId = Annotated[int, Path(ge=1, le=MAX_ID, examples=[42])]
@@ -79,26 +80,66 @@ def _check_topic(topic: str | None, settings: SettingsDep) -> None:
         raise HTTPException(422, [f"body.topic: unknown topic {topic!r}"])
 
 
-@router.post("", status_code=201, response_model=HandoffOut, responses=WRITE)
-def create_handoff(body: HandoffIn, session: SessionDep, settings: SettingsDep) -> HandoffOut:
+@router.get("/availability", response_model=AvailabilityOut, responses=AUTH)
+def availability(session: SessionDep, settings: SettingsDep) -> AvailabilityOut:
+    """Before she asks for a person: are staff hours on, how many staff are available now,
+    how many wait already, and when hours start again (STAFF_HOURS, Kazakhstan time).
+
+    `available` counts staff who marked themselves available in the console and were seen
+    there in the last 30 minutes, in hours or not.
+    """
+    found = service.availability(session, settings)
+    return AvailabilityOut(
+        in_hours=found.in_hours,
+        available=found.available,
+        waiting=found.waiting,
+        next_open=found.next_open,
+    )
+
+
+@router.post("/sweep", response_model=SweepOut, responses=AUTH)
+def sweep(session: SessionDep, settings: SettingsDep) -> SweepOut:
+    """Tell her once when nobody took her hand-off in time; close stale ones.
+
+    The same as `python -m app.cli handoff-sweep`, which the stack runs every minute.
+    Idempotent.
+    """
+    done = service.sweep(session, settings)
+    return SweepOut(untaken_notified=done.untaken_notified, closed_stale=done.closed_stale)
+
+
+@router.post("", status_code=201, response_model=HandoffCreated, responses=WRITE)
+def create_handoff(body: HandoffIn, session: SessionDep, settings: SettingsDep) -> HandoffCreated:
     """She asked for a person and agreed that staff read the conversation.
 
     The transcript is stored with phone, e-mail and document numbers masked; the sender id
     as a keyed hash, and once more as the address staff replies are delivered to, until
-    the handoff closes.
+    the handoff closes. `mode` says how she asked: now (live), a message for when staff
+    are back, or a callback on `callback_phone`. The answer gives her place in the queue
+    (`position`: how many wait before her) and whether staff hours are on.
     """
     _check_topic(body.topic, settings)
-    handoff = service.open_handoff(
-        session,
-        settings,
-        channel=body.channel,
-        sender_id=body.sender_id,
-        lang=body.lang,
-        topic=body.topic,
-        consent=body.consent,
-        transcript=[(item.author, item.text) for item in body.transcript],
+    try:
+        handoff = service.open_handoff(
+            session,
+            settings,
+            channel=body.channel,
+            sender_id=body.sender_id,
+            lang=body.lang,
+            topic=body.topic,
+            consent=body.consent,
+            transcript=[(item.author, item.text) for item in body.transcript],
+            mode=body.mode,
+            callback_phone=body.callback_phone,
+        )
+    except InvalidPhone as exc:  # checked by HandoffIn already; kept for the service's word
+        raise HTTPException(422, [f"body.callback_phone: {exc}"]) from None
+    return HandoffCreated(
+        id=handoff.id,
+        status="open",
+        position=service.position(session, handoff),
+        in_hours=bool(handoff.in_hours),
     )
-    return HandoffOut(id=handoff.id, status="open")
 
 
 def _found(handoff: Handoff | None, handoff_id: int) -> Handoff:
@@ -148,6 +189,9 @@ def read_handoff(handoff_id: HandoffId, session: SessionDep) -> HandoffDetail:
         taken_by=handoff.taken_by,
         taken_at=handoff.taken_at,
         closed_at=handoff.closed_at,
+        mode=handoff.mode,
+        in_hours=handoff.in_hours,
+        position=service.position(session, handoff),
         messages=[
             MessageOut(
                 id=m.id,

@@ -41,7 +41,44 @@ function pollConversation() {
   setTimeout(refresh, every);
 }
 
+// The navigation's count of waiting handoffs: polled, and a browser notification when it
+// grows (only once she allowed them with the button; the text holds no personal data).
+function waitingCount() {
+  const badge = document.getElementById("waiting-count");
+  if (!badge) return;
+  const every = Number(badge.dataset.every || "15000");
+  const allow = document.getElementById("allow-notifications");
+  const canNotify = "Notification" in window;
+  if (allow && canNotify && Notification.permission === "default") {
+    allow.hidden = false;
+    allow.addEventListener("click", async () => {
+      await Notification.requestPermission();
+      allow.hidden = true;
+    });
+  }
+  let last = null;
+  async function refresh() {
+    try {
+      const response = await fetch(badge.dataset.countUrl, { credentials: "same-origin" });
+      if (response.ok && !response.redirected) {
+        const waiting = Number((await response.json()).waiting);
+        badge.textContent = waiting > 0 ? String(waiting) : "";
+        badge.dataset.waiting = String(waiting);
+        if (last !== null && waiting > last && canNotify && Notification.permission === "granted") {
+          new Notification(badge.dataset.notify);
+        }
+        last = waiting;
+      }
+    } catch (error) {
+      // Offline for a moment: the next round tries again.
+    }
+    setTimeout(refresh, every);
+  }
+  refresh();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   copyButtons();
   pollConversation();
+  waitingCount();
 });
