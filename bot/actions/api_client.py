@@ -35,10 +35,12 @@ def _client() -> httpx.AsyncClient:
     return client
 
 
-async def _get(path: str, params: dict[str, Any]) -> dict[str, Any]:
+async def _get(
+    path: str, params: dict[str, Any], headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     clean = {k: v for k, v in params.items() if v is not None}
     try:
-        response = await _client().get(path, params=clean)
+        response = await _client().get(path, params=clean, headers=headers)
     except httpx.HTTPError as exc:
         raise ApiUnavailable(str(exc)) from exc
     if response.status_code >= 500:
@@ -82,12 +84,20 @@ async def _post(path: str, body: dict[str, Any]) -> httpx.Response:
     return response
 
 
-async def open_handoff(body: dict[str, Any]) -> int:
-    """The new handoff's id. Any refusal counts as unavailable: she gets the contacts."""
+async def open_handoff(body: dict[str, Any]) -> dict[str, Any]:
+    """The new handoff: `id`, `status`, `position` in the queue, `in_hours`. Any refusal
+    counts as unavailable: she gets the contacts."""
     response = await _post("/v1/handoffs", body)
     if response.status_code != 201:
         raise ApiUnavailable(f"/v1/handoffs: HTTP {response.status_code}")
-    return int(response.json()["id"])
+    return dict(response.json())
+
+
+async def availability() -> dict[str, Any]:
+    """Whether a person can answer now: `in_hours`, `available` staff, `waiting` hand-offs,
+    `next_open` (ISO time with the Kazakhstan offset, when out of hours)."""
+    key = get_settings().service_api_key
+    return await _get("/v1/handoffs/availability", {}, headers={"X-Service-Key": key})
 
 
 async def relay_to_staff(handoff_id: int, text: str) -> str:

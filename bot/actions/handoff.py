@@ -1,15 +1,22 @@
 """A person takes over: open the handoff once she agreed, then relay what she writes.
 
-While the slot `handoff_id` is set, components/handoff_policy.py sends every message
-(except cries for help and a few commands) to `action_relay_to_staff`. Staff replies reach
-her outside Rasa: pushed to Telegram by the API, fetched by the web widget.
+A person is asked for only when one is there (GET /v1/handoffs/availability); out of hours
+or with nobody free she is told when they are back and chooses: a message for later, a
+callback, or the lines open day and night. While the slot `handoff_id` is set,
+components/handoff_policy.py sends her messages to `action_relay_to_staff`, except cries
+for help, a few commands, and, until a person has taken it, the questions the bot
+understands: those are answered and copied to the person (`copy_to_staff`). Staff replies
+reach her outside Rasa: pushed to Telegram by the API, fetched by the web widget.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import re
 from typing import Any
 
+from babel.dates import format_datetime
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -20,12 +27,16 @@ from actions.answer import language_of
 from actions.api_client import ApiUnavailable
 from actions.contacts import referrals_for, send_referrals
 from actions.payload import for_channel
+from actions.relay import MAX_TEXT
 
 log = logging.getLogger(__name__)
 
 TRANSCRIPT_LENGTH = 10
-MAX_TEXT = 2000  # the API's limit for one message
 API_CHANNELS = ("telegram", "socketio", "rest")
+# "вторник, 8 декабря, 09:00": the day and time a person is back, in her language.
+WHEN_FORMAT = "EEEE, d MMMM, HH:mm"
+# A phone number she can be called back on: the API accepts 7 to 20 digits.
+CALLBACK_DIGITS = (7, 20)
 
 
 def transcript(tracker: Tracker, length: int = TRANSCRIPT_LENGTH) -> list[dict[str, str]]:
@@ -62,8 +73,55 @@ async def send_contacts(dispatcher: CollectingDispatcher, tracker: Tracker, lang
         send_referrals(dispatcher, found, lang, tracker.get_latest_input_channel())
 
 
+def when_back(next_open: str | None, lang: str) -> str:
+    """The start of the next staffed hours, as she reads a day and time in her language."""
+    if not next_open:
+        return ""
+    moment = dt.datetime.fromisoformat(next_open)
+    return format_datetime(moment, WHEN_FORMAT, tzinfo=moment.tzinfo, locale=lang)
+
+
+def phone_in(text: str) -> str | None:
+    """The phone number she typed for a callback, as she typed it; None if it is not one."""
+    digits = re.sub(r"\D", "", text)
+    return text.strip() if CALLBACK_DIGITS[0] <= len(digits) <= CALLBACK_DIGITS[1] else None
+
+
+async def _open(
+    dispatcher: CollectingDispatcher, tracker: Tracker, mode: str, phone: str | None = None
+) -> dict[str, Any] | None:
+    """Open the hand-off in `mode`; None (and the contacts) when the API refuses."""
+    lang = language_of(tracker)
+    body = {
+        "channel": channel_of(tracker),
+        "sender_id": tracker.sender_id,
+        "lang": lang,
+        "topic": tracker.get_slot("current_topic"),
+        "consent": True,
+        "transcript": transcript(tracker),
+        "mode": mode,
+        **({"callback_phone": phone} if phone else {}),
+    }
+    try:
+        return await api_client.open_handoff(body)
+    except ApiUnavailable as exc:
+        log.warning("handoff not opened: %s", exc)
+        dispatcher.utter_message(response="utter_handoff_unavailable")
+        await send_contacts(dispatcher, tracker, lang)
+        return None
+
+
+def _opened(handoff: dict[str, Any], status: str = "open") -> list[EventType]:
+    return [
+        SlotSet("handoff_id", handoff["id"]),
+        SlotSet("handoff_relayed", False),
+        SlotSet("handoff_status", status),
+    ]
+
+
 class ActionOpenHandoff(Action):
-    """She agreed that a person reads the conversation: open the handoff."""
+    """She agreed that a person reads the conversation: pass it on when a person is there;
+    otherwise say so, when they are back, and what she can do until then."""
 
     def name(self) -> str:
         return "action_open_handoff"
@@ -72,27 +130,108 @@ class ActionOpenHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         lang = language_of(tracker)
-        channel = channel_of(tracker)
-        body = {
-            "channel": channel,
-            "sender_id": tracker.sender_id,
-            "lang": lang,
-            "topic": tracker.get_slot("current_topic"),
-            "consent": True,
-            "transcript": transcript(tracker),
-        }
+        consent = [SlotSet("handoff_consent", True)]
         try:
-            handoff_id = await api_client.open_handoff(body)
+            now = await api_client.availability()
         except ApiUnavailable as exc:
-            log.warning("handoff not opened: %s", exc)
+            log.warning("staff availability unknown: %s", exc)
             dispatcher.utter_message(response="utter_handoff_unavailable")
             await send_contacts(dispatcher, tracker, lang)
             return []
+        if not now["available"]:
+            if now["in_hours"]:
+                dispatcher.utter_message(response="utter_handoff_nobody_now")
+            else:
+                when = when_back(now.get("next_open"), lang)
+                dispatcher.utter_message(response="utter_handoff_closed_hours", when=when)
+            return consent
+        handoff = await _open(dispatcher, tracker, "live")
+        if handoff is None:
+            return consent
         dispatcher.utter_message(
             response="utter_handoff_opened",
-            json_message=handoff_payload(handoff_id, lang, channel),
+            json_message=handoff_payload(handoff["id"], lang, channel_of(tracker)),
         )
-        return [SlotSet("handoff_id", handoff_id), SlotSet("handoff_relayed", False)]
+        if handoff.get("position"):
+            dispatcher.utter_message(
+                response="utter_handoff_position", position=handoff["position"]
+            )
+        return consent + _opened(handoff)
+
+
+class ActionHandoffChoice(Action):
+    """Her choice when nobody can answer now, or when nobody took her conversation yet:
+    leave a message, be called back, the lines open day and night, keep waiting, or go back
+    to the bot."""
+
+    def name(self) -> str:
+        return "action_handoff_choice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        waiting = tracker.get_slot("handoff_id") is not None
+        if intent == "handoff_lines":
+            dispatcher.utter_message(response="utter_handoff_lines")
+            return []
+        if intent == "handoff_back":
+            dispatcher.utter_message(response="utter_handoff_left_queue")
+            dispatcher.utter_message(response="utter_help_menu")
+            return [SlotSet("handoff_id", None), SlotSet("handoff_relayed", None)]
+        if intent == "handoff_wait" and waiting:
+            dispatcher.utter_message(response="utter_handoff_waiting")
+            return []
+        if not tracker.get_slot("handoff_consent"):
+            # A button from an old conversation: nobody reads hers before she agrees.
+            dispatcher.utter_message(response="utter_handoff_consent")
+            return []
+        if intent == "handoff_callback" and not waiting:
+            dispatcher.utter_message(response="utter_ask_callback_phone")
+            return [SlotSet("callback_phone_asked", True)]
+        if intent == "handoff_leave_message" and not waiting:
+            handoff = await _open(dispatcher, tracker, "message")
+            if handoff is None:
+                return []
+            dispatcher.utter_message(
+                response="utter_handoff_message_left",
+                json_message=handoff_payload(
+                    handoff["id"], language_of(tracker), channel_of(tracker)
+                ),
+            )
+            return _opened(handoff)
+        # Already waiting: whatever she chose, her next words go to the person.
+        dispatcher.utter_message(response="utter_handoff_message_left")
+        return []
+
+
+class ActionTakeCallbackPhone(Action):
+    """The number she typed after "call me back" (components/handoff_policy.py sends her
+    next message here): open the hand-off as a callback; ask again once if it is no number."""
+
+    def name(self) -> str:
+        return "action_take_callback_phone"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        phone = phone_in(text)
+        if phone is None and re.search(r"\d", text) and not tracker.get_slot("callback_retried"):
+            dispatcher.utter_message(response="utter_callback_phone_invalid")
+            return [SlotSet("callback_retried", True)]
+        done = [SlotSet("callback_phone_asked", False), SlotSet("callback_retried", False)]
+        if phone is None:
+            dispatcher.utter_message(response="utter_callback_cancelled")
+            return done
+        handoff = await _open(dispatcher, tracker, "callback", phone)
+        if handoff is None:
+            return done
+        dispatcher.utter_message(
+            response="utter_handoff_callback_taken",
+            json_message=handoff_payload(handoff["id"], language_of(tracker), channel_of(tracker)),
+        )
+        return done + _opened(handoff)
 
 
 class ActionRelayToStaff(Action):
@@ -120,5 +259,6 @@ class ActionRelayToStaff(Action):
             return [SlotSet("handoff_id", None), SlotSet("handoff_relayed", None)]
         if not tracker.get_slot("handoff_relayed"):
             dispatcher.utter_message(response="utter_handoff_relayed")
-        # Set every time: the channel guard reads it as "silent on purpose, not broken".
-        return [SlotSet("handoff_relayed", True)]
+        # Set every time: the channel guard reads it as "silent on purpose, not broken";
+        # the status tells the policy whether a person has taken it (then all goes to them).
+        return [SlotSet("handoff_relayed", True), SlotSet("handoff_status", status)]

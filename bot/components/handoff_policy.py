@@ -1,5 +1,10 @@
-"""While a person has her conversation (slot `handoff_id` set), the bot stays quiet: every
-message she writes goes to that person through `action_relay_to_staff`.
+"""While a person has her conversation (slot `handoff_id` set), her messages go to that
+person through `action_relay_to_staff`, and the bot stays quiet.
+
+Until a person has taken the conversation (slot `handoff_status` is not "taken"), a
+question the bot understands well is answered as usual, and the answer action copies it to
+the person: she is never left in silence while she waits. After "call me back" (slot
+`callback_phone_asked`), her next message is the number, for `action_take_callback_phone`.
 
 Some messages keep their normal answer even then, because nothing may delay them or they
 are about the chat itself: a cry for help the emergency detector raised an alarm for,
@@ -27,13 +32,38 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 RELAY = "action_relay_to_staff"
+TAKE_PHONE = "action_take_callback_phone"
 SLOT = "handoff_id"
-# Answered as usual during a handoff, however she sends them.
-ALWAYS_ANSWERED = frozenset({"forget", "choose_language"})
+# Answered as usual during a handoff, however she sends them: her choices about the
+# hand-off itself among them.
+ALWAYS_ANSWERED = frozenset(
+    {
+        "forget",
+        "choose_language",
+        "handoff_wait",
+        "handoff_leave_message",
+        "handoff_callback",
+        "handoff_lines",
+        "handoff_back",
+    }
+)
+# A question of one of these areas, this sure, is answered while she waits for a person.
+# Not the emergencies: without the detector's alarm, the classifier's guess of one goes to
+# the person (see above).
+TOPIC_AREAS = ("stay_", "work_", "health_", "child_", "legal_", "social_")
+NOT_WHILE_WAITING = frozenset({"health_emergency"})
+UNDERSTOOD = 0.8
 # Answered as usual only when sent as a command or button: typed, "hello" or "I lost my
 # passport" is for the person (a typed cry for help keeps its answer through the
 # detector's alarm, in keeps_normal_answer).
 ANSWERED_AS_COMMAND = frozenset({"greet", "help_menu", "health_emergency"})
+
+
+def answered_while_waiting(intent: str | None, text: str, parse_data: dict[str, Any]) -> bool:
+    """A typed question the classifier is sure of, about a topic the bot has answers for."""
+    confidence = float((parse_data.get("intent") or {}).get("confidence") or 0.0)
+    is_topic = str(intent).startswith(TOPIC_AREAS) and intent not in NOT_WHILE_WAITING
+    return is_topic and not text.startswith("/") and confidence >= UNDERSTOOD
 
 
 def keeps_normal_answer(intent: str | None, text: str, parse_data: dict[str, Any]) -> bool:
@@ -77,15 +107,23 @@ class HandoffPolicy(Policy):
     @staticmethod
     def _next_action(tracker: DialogueStateTracker) -> str | None:
         last = tracker.latest_action_name
-        if last == RELAY:
-            # Relayed (or told her the person closed it): wait for her next message.
+        if last in (RELAY, TAKE_PHONE):
+            # Relayed, or her number taken: wait for her next message.
             return ACTION_LISTEN_NAME
-        if last != ACTION_LISTEN_NAME or tracker.get_slot(SLOT) in (None, ""):
-            return None
         message = tracker.latest_message
-        if message is None:
+        if last != ACTION_LISTEN_NAME or message is None:
             return None
         intent = message.intent.get("name")
-        if keeps_normal_answer(intent, message.text or "", message.parse_data):
+        text = message.text or ""
+        if tracker.get_slot("callback_phone_asked") and not keeps_normal_answer(
+            intent, text, message.parse_data
+        ):
+            return None if text.startswith("/") else TAKE_PHONE
+        if tracker.get_slot(SLOT) in (None, ""):
+            return None
+        if keeps_normal_answer(intent, text, message.parse_data):
+            return None
+        taken = tracker.get_slot("handoff_status") == "taken"
+        if not taken and answered_while_waiting(intent, text, message.parse_data):
             return None
         return RELAY

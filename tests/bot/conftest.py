@@ -3,12 +3,14 @@ started from the API venv on a temporary SQLite database synced from the test fi
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -25,9 +27,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("api") / "bot-tests.db"
+def _start_api(db: Path, **extra: str) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
+    """The API on a migrated SQLite database synced from the test fixtures."""
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT / "api"),
@@ -36,21 +37,12 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "ENVIRONMENT": "test",
         "SERVICE_API_KEY": SERVICE_KEY,
         "RATE_LIMIT": "100000/minute",
+        **extra,
     }
-    subprocess.run(
-        [str(API_PY), "-m", "alembic", "upgrade", "head"],
-        cwd=ROOT / "api",
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [str(API_PY), "-m", "app.cli", "sync"],
-        cwd=ROOT / "api",
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    for command in (["-m", "alembic", "upgrade", "head"], ["-m", "app.cli", "sync"]):
+        subprocess.run(
+            [str(API_PY), *command], cwd=ROOT / "api", env=env, check=True, capture_output=True
+        )
     port = _free_port()
     proc = subprocess.Popen(
         [str(API_PY), "-m", "uvicorn", "app.main:app", "--port", str(port), "--no-access-log"],
@@ -71,9 +63,42 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.kill()
             raise RuntimeError("the API did not start for the bot tests")
         time.sleep(0.2)
-    yield url
+    return proc, url, env
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
     proc.terminate()
-    proc.wait(10)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # Staffed every day, all day: whether a person answers is her presence (staff()).
+    db = tmp_path_factory.mktemp("api") / "bot-tests.db"
+    proc, url, env = _start_api(db, STAFF_HOURS="mon-sun 00:00-24:00")
+    _API_ENV.clear()
+    _API_ENV.update(env)
+    staff(available=True)
+    yield url
+    _stop(proc)
+
+
+# Today and tomorrow are holidays in Kazakhstan time: nobody until the day after, 09:00.
+KZ = ZoneInfo("Asia/Almaty")
+AFTER_HOLIDAYS = dt.datetime.now(KZ).date() + dt.timedelta(days=2)
+
+
+@pytest.fixture(scope="session")
+def closed_api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    today = dt.datetime.now(KZ).date()
+    holidays = f"{today.isoformat()},{(today + dt.timedelta(days=1)).isoformat()}"
+    db = tmp_path_factory.mktemp("api-closed") / "bot-tests.db"
+    proc, url, _ = _start_api(db, STAFF_HOURS="mon-sun 09:00-18:00", STAFF_HOLIDAYS=holidays)
+    yield url
+    _stop(proc)
 
 
 @pytest.fixture
@@ -88,6 +113,17 @@ def use_api(api_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 @pytest.fixture
+def out_of_hours(closed_api_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    from actions.settings import get_settings
+
+    monkeypatch.setenv("API_URL", closed_api_url)
+    monkeypatch.setenv("SERVICE_API_KEY", SERVICE_KEY)
+    get_settings.cache_clear()
+    yield closed_api_url
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 def api_down(monkeypatch: pytest.MonkeyPatch) -> None:
     from actions.settings import get_settings
 
@@ -95,3 +131,39 @@ def api_down(monkeypatch: pytest.MonkeyPatch) -> None:
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+_API_ENV: dict[str, str] = {}
+# Run in the API's environment: the console's own functions mark a staff member available.
+_PRESENCE = """
+import sys
+from app.core.config import get_settings
+from app.db import make_engine
+from sqlalchemy.orm import Session
+from sqlalchemy import select
+from app.console.accounts import create_user
+from app.console.models import StaffUser
+from app.handoffs.presence import set_available
+with Session(make_engine(get_settings().database_url)) as db:
+    user = db.scalar(select(StaffUser).where(StaffUser.username == "aigerim"))
+    user = user or create_user(db, username="aigerim", password="a-long-pass-phrase-1", role="staff")
+    set_available(db, user, sys.argv[1] == "on")
+"""
+
+
+def staff(*, available: bool) -> None:
+    """A staff member at the console, available or away, in the bot tests' API database."""
+    subprocess.run(
+        [str(API_PY), "-c", _PRESENCE, "on" if available else "off"],
+        cwd=ROOT / "api",
+        env=_API_ENV,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def nobody_available(use_api: str) -> Iterator[str]:
+    staff(available=False)
+    yield use_api
+    staff(available=True)

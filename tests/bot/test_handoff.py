@@ -4,11 +4,13 @@ and the policy that sends her messages to the person while a handoff is open."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from babel.dates import format_datetime
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
@@ -16,10 +18,16 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import ActionOpenHandoff, ActionRelayToStaff, transcript
+from actions.handoff import (
+    ActionHandoffChoice,
+    ActionOpenHandoff,
+    ActionRelayToStaff,
+    ActionTakeCallbackPhone,
+    transcript,
+)
 from components.handoff_policy import HandoffPolicy
 
-from .conftest import SERVICE_KEY
+from .conftest import AFTER_HOLIDAYS, KZ, SERVICE_KEY
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 
@@ -85,9 +93,11 @@ def test_consent_opens_the_handoff_and_tells_the_widget(use_api: str) -> None:
     assert opened["response"] == "utter_handoff_opened"
     handoff_id = opened["custom"]["handoff_id"]
     assert opened["custom"] == {"handoff_id": handoff_id, "lang": "ru"}
-    assert events == [
-        {"event": "slot", "timestamp": None, "name": "handoff_id", "value": handoff_id},
-        {"event": "slot", "timestamp": None, "name": "handoff_relayed", "value": False},
+    assert [(e["name"], e["value"]) for e in events] == [
+        ("handoff_consent", True),
+        ("handoff_id", handoff_id),
+        ("handoff_relayed", False),
+        ("handoff_status", "open"),
     ]
     stored = _handoff(use_api, handoff_id)
     assert (stored["status"], stored["channel"], stored["lang"]) == ("open", "rest", "ru")
@@ -105,13 +115,13 @@ def test_on_socketio_the_payload_is_wrapped_and_on_telegram_absent(use_api: str)
     telegram, events = _run(ActionOpenHandoff(), _tracker("/affirm", "affirm", channel="telegram"))
     assert telegram[0]["response"] == "utter_handoff_opened"
     assert not telegram[0].get("custom")  # Telegram users never see the payload
-    assert events[0]["name"] == "handoff_id" and events[0]["value"] > 0
+    assert events[1]["name"] == "handoff_id" and events[1]["value"] > 0
 
 
 def test_api_down_gives_apology_and_numbers_not_a_dead_end(api_down: None) -> None:
     messages, events = _run(ActionOpenHandoff(), _tracker("/affirm", "affirm"))
     assert [m["response"] for m in messages] == ["utter_handoff_unavailable", "utter_api_down"]
-    assert events == []
+    assert events == []  # no promise of a person: the numbers, and she may ask again
 
 
 def test_relay_passes_her_message_on_and_speaks_only_once(use_api: str) -> None:
@@ -122,18 +132,17 @@ def test_relay_passes_her_message_on_and_speaks_only_once(use_api: str) -> None:
         ActionRelayToStaff(), _tracker("Я жду ответа", "out_of_scope", slots=slots)
     )
     assert [m["response"] for m in first] == ["utter_handoff_relayed"]
-    assert first_events == [
-        {"event": "slot", "timestamp": None, "name": "handoff_relayed", "value": True}
+    assert [(e["name"], e["value"]) for e in first_events] == [
+        ("handoff_relayed", True),
+        ("handoff_status", "open"),
     ]
     slots["handoff_relayed"] = True
     second, second_events = _run(
         ActionRelayToStaff(), _tracker("Позвоните +7 701 123 45 67", "inform", slots=slots)
     )
     # Silent, but marked, so the channel guard knows the silence is on purpose.
-    assert (second, second_events) == (
-        [],
-        [{"event": "slot", "timestamp": None, "name": "handoff_relayed", "value": True}],
-    )
+    assert second == []
+    assert ("handoff_relayed", True) in [(e["name"], e["value"]) for e in second_events]
     texts = [m["text"] for m in _handoff(use_api, handoff_id)["messages"]]
     assert texts[-2:] == ["Я жду ответа", "Позвоните [phone]"]
 
@@ -153,6 +162,114 @@ def test_relay_with_api_down_says_so(api_down: None) -> None:
     messages, events = _run(ActionRelayToStaff(), _tracker("алло", "greet", slots=slots))
     assert [m["response"] for m in messages] == ["utter_handoff_relay_failed"]
     assert events == []
+
+
+def test_out_of_hours_she_is_told_when_a_person_is_back_and_nothing_opens(
+    out_of_hours: str,
+) -> None:
+    for lang in ("ru", "kk", "en"):
+        t = _tracker("/affirm", "affirm", slots={"language": lang})
+        messages, events = _run(ActionOpenHandoff(), t)
+        [told] = messages
+        assert told["response"] == "utter_handoff_closed_hours"
+        back = dt.datetime.combine(AFTER_HOLIDAYS, dt.time(9), KZ)
+        assert told["when"] == format_datetime(back, "EEEE, d MMMM, HH:mm", tzinfo=KZ, locale=lang)
+        assert told["when"].endswith("09:00")
+        assert [(e["name"], e["value"]) for e in events] == [("handoff_consent", True)]
+
+
+def test_in_hours_with_nobody_free_she_is_told_so(nobody_available: str) -> None:
+    messages, events = _run(ActionOpenHandoff(), _tracker("/affirm", "affirm"))
+    assert [m["response"] for m in messages] == ["utter_handoff_nobody_now"]
+    assert "handoff_id" not in [e["name"] for e in events]
+
+
+def test_a_message_for_later_opens_as_waiting_for_hours(nobody_available: str) -> None:
+    slots = {"handoff_consent": True}
+    t = _tracker("/handoff_leave_message", "handoff_leave_message", slots=slots, events=HISTORY)
+    messages, events = _run(ActionHandoffChoice(), t)
+    assert [m["response"] for m in messages] == ["utter_handoff_message_left"]
+    handoff_id = messages[0]["custom"]["handoff_id"]
+    stored = _handoff(nobody_available, handoff_id)
+    assert (stored["status"], stored["mode"]) == ("open", "message")
+    assert ("handoff_id", handoff_id) in [(e["name"], e["value"]) for e in events]
+
+
+def test_a_callback_asks_the_number_then_opens_with_it(use_api: str) -> None:
+    slots: dict[str, Any] = {"handoff_consent": True}
+    asked, events = _run(
+        ActionHandoffChoice(), _tracker("/handoff_callback", "handoff_callback", slots=slots)
+    )
+    assert [m["response"] for m in asked] == ["utter_ask_callback_phone"]
+    assert [(e["name"], e["value"]) for e in events] == [("callback_phone_asked", True)]
+    slots["callback_phone_asked"] = True
+    wrong, events = _run(ActionTakeCallbackPhone(), _tracker("12-34", "inform", slots=slots))
+    assert [m["response"] for m in wrong] == ["utter_callback_phone_invalid"]
+    slots["callback_retried"] = True
+    taken, events = _run(
+        ActionTakeCallbackPhone(), _tracker("+7 701 123 45 67", "inform", slots=slots)
+    )
+    assert [m["response"] for m in taken] == ["utter_handoff_callback_taken"]
+    handoff_id = next(e["value"] for e in events if e["name"] == "handoff_id")
+    stored = _handoff(use_api, handoff_id)
+    assert stored["mode"] == "callback"
+    assert "701 123 45 67" not in str(stored)  # never in her messages; masked in lists
+    assert ("callback_phone_asked", False) in [(e["name"], e["value"]) for e in events]
+
+
+def test_a_callback_without_a_number_is_dropped_not_stuck(use_api: str) -> None:
+    slots = {"handoff_consent": True, "callback_phone_asked": True}
+    messages, events = _run(
+        ActionTakeCallbackPhone(), _tracker("а где школа?", "child_school", slots=slots)
+    )
+    assert [m["response"] for m in messages] == ["utter_callback_cancelled"]
+    assert ("callback_phone_asked", False) in [(e["name"], e["value"]) for e in events]
+    assert "handoff_id" not in [e["name"] for e in events]
+
+
+@pytest.mark.parametrize(
+    ("intent", "slots", "said", "events"),
+    [
+        ("handoff_lines", {}, ["utter_handoff_lines"], []),
+        ("handoff_wait", {"handoff_id": 7}, ["utter_handoff_waiting"], []),
+        (
+            "handoff_back",
+            {"handoff_id": 7},
+            ["utter_handoff_left_queue", "utter_help_menu"],
+            [("handoff_id", None), ("handoff_relayed", None)],
+        ),
+        # a button from an old conversation: she is asked before anyone reads hers
+        ("handoff_leave_message", {}, ["utter_handoff_consent"], []),
+        ("handoff_callback", {}, ["utter_handoff_consent"], []),
+    ],
+)
+def test_her_choices_while_nobody_can_answer(
+    use_api: str, intent: str, slots: dict[str, Any], said: list[str], events: list[Any]
+) -> None:
+    messages, got = _run(ActionHandoffChoice(), _tracker(f"/{intent}", intent, slots=slots))
+    assert [m["response"] for m in messages] == said
+    assert [(e["name"], e["value"]) for e in got] == events
+
+
+def test_a_question_answered_while_she_waits_is_copied_to_the_person(use_api: str) -> None:
+    from actions.relay import copy_to_staff
+
+    messages, _ = _run(ActionOpenHandoff(), _tracker("/affirm", "affirm"))
+    handoff_id = messages[0]["custom"]["handoff_id"]
+    t = _tracker("Как записать ребенка в школу?", "child_school", slots={"handoff_id": handoff_id})
+    events = asyncio.run(copy_to_staff(t))
+    assert [(e["name"], e["value"]) for e in events] == [("handoff_status", "open")]
+    texts = [m["text"] for m in _handoff(use_api, handoff_id)["messages"]]
+    assert texts[-1] == "Как записать ребенка в школу?"
+    # a button payload says nothing to a person
+    assert (
+        asyncio.run(
+            copy_to_staff(
+                _tracker("/child_school", "child_school", slots={"handoff_id": handoff_id})
+            )
+        )
+        == []
+    )
 
 
 # --- Policy ------------------------------------------------------------------------------
@@ -177,12 +294,23 @@ class _Context:
     is_finetuning = False
 
 
-def _said(text: str, intent: str, handoff_id: int | None = 4, **parse: Any) -> list[Any]:
-    user = UserUttered(text, intent={"name": intent, "confidence": 0.9}, parse_data=None)
+def _said(
+    text: str,
+    intent: str,
+    handoff_id: int | None = 4,
+    *,
+    status: str = "taken",
+    confidence: float = 0.9,
+    slots: dict[str, Any] | None = None,
+    **parse: Any,
+) -> list[Any]:
+    user = UserUttered(text, intent={"name": intent, "confidence": confidence}, parse_data=None)
     user.parse_data.update(parse)  # type: ignore[attr-defined]
     return [
         ActionExecuted(ACTION_LISTEN_NAME),
         SlotSet("handoff_id", handoff_id),
+        SlotSet("handoff_status", status),
+        *(SlotSet(name, value) for name, value in (slots or {}).items()),
         ActionExecuted(ACTION_LISTEN_NAME),
         user,
     ]
@@ -237,6 +365,51 @@ def test_a_cry_for_help_keeps_its_answer(
     domain: Domain, text: str, intent: str, alarm: str
 ) -> None:
     assert _predict(domain, _said(text, intent, safety_alarm=alarm)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "expected"),
+    [
+        # understood: answered (and copied to the person by the answer action)
+        ("как записать ребенка в школу", "child_school", 0.9, None),
+        ("регистрация после приезда", "stay_registration", 0.85, None),
+        # unsure, a greeting, a button, or an emergency the detector did not hear: the person
+        ("школа?", "child_school", 0.5, "action_relay_to_staff"),
+        ("вы тут?", "greet", 0.95, "action_relay_to_staff"),
+        ("/child_school", "child_school", 1.0, "action_relay_to_staff"),
+        (
+            "мой номер 8 701 000 00 00, регистрация",
+            "health_emergency",
+            0.9,
+            "action_relay_to_staff",
+        ),
+        ("потеряла паспорт", "safety_lost_documents", 0.9, "action_relay_to_staff"),
+    ],
+)
+def test_while_nobody_has_taken_it_questions_the_bot_understands_are_answered(
+    domain: Domain, text: str, intent: str, confidence: float, expected: str | None
+) -> None:
+    events = _said(text, intent, status="open", confidence=confidence)
+    assert _predict(domain, events) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("+7 701 123 45 67", "inform", "action_take_callback_phone"),
+        ("8 701 1234567", "out_of_scope", "action_take_callback_phone"),
+        ("/help_menu", "help_menu", None),  # she moved on with a button
+        ("муж идёт, он меня убьёт", "out_of_scope", None),  # alarm: the emergency first
+    ],
+)
+def test_after_call_me_back_her_next_message_is_the_number(
+    domain: Domain, text: str, intent: str, expected: str | None
+) -> None:
+    parse = {"safety_alarm": "domestic_violence"} if "убьёт" in text else {}
+    events = _said(text, intent, None, slots={"callback_phone_asked": True}, **parse)
+    assert _predict(domain, events) == expected
+    taken = [*events, ActionExecuted("action_take_callback_phone")]
+    assert _predict(domain, taken) == ACTION_LISTEN_NAME
 
 
 def test_without_a_handoff_the_policy_stays_out(domain: Domain) -> None:
