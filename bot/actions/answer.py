@@ -18,7 +18,6 @@ from actions import api_client, metrics
 from actions.api_client import ApiUnavailable
 from actions.contacts import people_near
 from actions.payload import custom_payload
-from actions.relay import copy_to_staff
 from actions.settings import get_settings
 from actions.topics import topic_of
 
@@ -222,10 +221,6 @@ class ActionAnswerTopic(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        copied = await copy_to_staff(tracker)
-        return copied + await self.answer(dispatcher, tracker)
-
-    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         more = intent == "more"
         topic = (

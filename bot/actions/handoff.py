@@ -5,7 +5,8 @@ or with nobody free she is told when they are back and chooses: a message for la
 callback, or the lines open day and night. While the slot `handoff_id` is set,
 components/handoff_policy.py sends her messages to `action_relay_to_staff`, except cries
 for help, a few commands, and, until a person has taken it, the questions the bot
-understands: those are answered and copied to the person (`copy_to_staff`). Staff replies
+understands: those are answered and copied to the person (`action_answer_while_waiting`).
+Staff replies
 reach her outside Rasa: pushed to Telegram by the API, fetched by the web widget.
 """
 
@@ -23,16 +24,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import api_client
-from actions.answer import language_of
+from actions.answer import ActionAnswerTopic, language_of
 from actions.api_client import ApiUnavailable
 from actions.contacts import referrals_for, send_referrals
 from actions.payload import for_channel
-from actions.relay import MAX_TEXT
 
 log = logging.getLogger(__name__)
 
 TRANSCRIPT_LENGTH = 10
 API_CHANNELS = ("telegram", "socketio", "rest")
+MAX_TEXT = 2000  # the API's limit for one message
 # "вторник, 8 декабря, 09:00": the day and time a person is back, in her language.
 WHEN_FORMAT = "EEEE, d MMMM, HH:mm"
 # A phone number she can be called back on: the API accepts 7 to 20 digits.
@@ -111,11 +112,10 @@ async def _open(
         return None
 
 
-def _opened(handoff: dict[str, Any], status: str = "open") -> list[EventType]:
+def _opened(handoff: dict[str, Any]) -> list[EventType]:
     return [
         SlotSet("handoff_id", handoff["id"]),
         SlotSet("handoff_relayed", False),
-        SlotSet("handoff_status", status),
     ]
 
 
@@ -234,6 +234,36 @@ class ActionTakeCallbackPhone(Action):
         return done + _opened(handoff)
 
 
+async def relay(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> tuple[str | None, list[EventType]]:
+    """Pass her message to the person: the hand-off's status ("open", "taken"; "closed"
+    when it is over), None when the API could not take it; and what to say and set."""
+    handoff_id = tracker.get_slot("handoff_id")
+    text = (tracker.latest_message.get("text") or "").strip()[:MAX_TEXT]
+    if handoff_id is None:
+        return "closed", []
+    try:
+        status = await api_client.relay_to_staff(int(handoff_id), text) if text else "open"
+    except ApiUnavailable as exc:
+        log.warning("message not relayed: %s", exc)
+        dispatcher.utter_message(response="utter_handoff_relay_failed")
+        return None, []
+    if status == "closed":
+        dispatcher.utter_message(response="utter_handoff_back")
+        dispatcher.utter_message(response="utter_help_menu")
+        return status, [SlotSet("handoff_id", None), SlotSet("handoff_relayed", None)]
+    return status, []
+
+
+def relayed(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Said once per hand-off; marked every time: the channel guard reads the mark as
+    "silent on purpose, not broken"."""
+    if not tracker.get_slot("handoff_relayed"):
+        dispatcher.utter_message(response="utter_handoff_relayed")
+    return [SlotSet("handoff_relayed", True)]
+
+
 class ActionRelayToStaff(Action):
     """A message she wrote while a person has the conversation: pass it on, quietly."""
 
@@ -243,22 +273,27 @@ class ActionRelayToStaff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        handoff_id = tracker.get_slot("handoff_id")
-        text = (tracker.latest_message.get("text") or "").strip()[:MAX_TEXT]
-        if handoff_id is None:
+        if tracker.get_slot("handoff_id") is None:
             return []
-        try:
-            status = await api_client.relay_to_staff(int(handoff_id), text) if text else "open"
-        except ApiUnavailable as exc:
-            log.warning("message not relayed: %s", exc)
-            dispatcher.utter_message(response="utter_handoff_relay_failed")
-            return []
-        if status == "closed":
-            dispatcher.utter_message(response="utter_handoff_back")
-            dispatcher.utter_message(response="utter_help_menu")
-            return [SlotSet("handoff_id", None), SlotSet("handoff_relayed", None)]
-        if not tracker.get_slot("handoff_relayed"):
-            dispatcher.utter_message(response="utter_handoff_relayed")
-        # Set every time: the channel guard reads it as "silent on purpose, not broken";
-        # the status tells the policy whether a person has taken it (then all goes to them).
-        return [SlotSet("handoff_relayed", True), SlotSet("handoff_status", status)]
+        status, events = await relay(dispatcher, tracker)
+        if status in (None, "closed"):
+            return events
+        return relayed(dispatcher, tracker)
+
+
+class ActionAnswerWhileWaiting(Action):
+    """A question the bot understands, while she waits for a person: the person gets it,
+    and, until a person has taken her conversation, she gets the bot's answer too."""
+
+    def name(self) -> str:
+        return "action_answer_while_waiting"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        status, events = await relay(dispatcher, tracker)
+        if status == "taken":
+            return relayed(dispatcher, tracker)
+        # "open": answered; "closed": the bot is back, and answers; None: not passed on,
+        # but not left unanswered either.
+        return events + await ActionAnswerTopic().run(dispatcher, tracker, domain)

@@ -1,9 +1,9 @@
 """While a person has her conversation (slot `handoff_id` set), her messages go to that
 person through `action_relay_to_staff`, and the bot stays quiet.
 
-Until a person has taken the conversation (slot `handoff_status` is not "taken"), a
-question the bot understands well is answered as usual, and the answer action copies it to
-the person: she is never left in silence while she waits. After "call me back" (slot
+A question the bot understands well goes to `action_answer_while_waiting`: the person gets
+it, and until a person has taken the conversation she gets the bot's answer as well, so she
+is never left in silence while she waits. After "call me back" (slot
 `callback_phone_asked`), her next message is the number, for `action_take_callback_phone`.
 
 Some messages keep their normal answer even then, because nothing may delay them or they
@@ -32,6 +32,7 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 RELAY = "action_relay_to_staff"
+ANSWER_WHILE_WAITING = "action_answer_while_waiting"
 TAKE_PHONE = "action_take_callback_phone"
 SLOT = "handoff_id"
 # Answered as usual during a handoff, however she sends them: her choices about the
@@ -107,7 +108,7 @@ class HandoffPolicy(Policy):
     @staticmethod
     def _next_action(tracker: DialogueStateTracker) -> str | None:
         last = tracker.latest_action_name
-        if last in (RELAY, TAKE_PHONE):
+        if last in (RELAY, ANSWER_WHILE_WAITING, TAKE_PHONE):
             # Relayed, or her number taken: wait for her next message.
             return ACTION_LISTEN_NAME
         message = tracker.latest_message
@@ -123,7 +124,6 @@ class HandoffPolicy(Policy):
             return None
         if keeps_normal_answer(intent, text, message.parse_data):
             return None
-        taken = tracker.get_slot("handoff_status") == "taken"
-        if not taken and answered_while_waiting(intent, text, message.parse_data):
-            return None
+        if answered_while_waiting(intent, text, message.parse_data):
+            return ANSWER_WHILE_WAITING
         return RELAY

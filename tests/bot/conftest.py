@@ -167,3 +167,25 @@ def nobody_available(use_api: str) -> Iterator[str]:
     staff(available=False)
     yield use_api
     staff(available=True)
+
+
+_TAKE = """
+import sys
+from app.core.config import get_settings
+from app.db import make_engine
+from sqlalchemy.orm import Session
+from app.handoffs import service
+with Session(make_engine(get_settings().database_url)) as db:
+    service.take(db, int(sys.argv[1]), "aigerim")
+"""
+
+
+def take_handoff(handoff_id: int) -> None:
+    """Aigerim takes the hand-off, as the console's "Take" button does."""
+    subprocess.run(
+        [str(API_PY), "-c", _TAKE, str(handoff_id)],
+        cwd=ROOT / "api",
+        env=_API_ENV,
+        check=True,
+        capture_output=True,
+    )

@@ -19,6 +19,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import (
+    ActionAnswerWhileWaiting,
     ActionHandoffChoice,
     ActionOpenHandoff,
     ActionRelayToStaff,
@@ -27,7 +28,7 @@ from actions.handoff import (
 )
 from components.handoff_policy import HandoffPolicy
 
-from .conftest import AFTER_HOLIDAYS, KZ, SERVICE_KEY
+from .conftest import AFTER_HOLIDAYS, KZ, SERVICE_KEY, take_handoff
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 
@@ -97,7 +98,6 @@ def test_consent_opens_the_handoff_and_tells_the_widget(use_api: str) -> None:
         ("handoff_consent", True),
         ("handoff_id", handoff_id),
         ("handoff_relayed", False),
-        ("handoff_status", "open"),
     ]
     stored = _handoff(use_api, handoff_id)
     assert (stored["status"], stored["channel"], stored["lang"]) == ("open", "rest", "ru")
@@ -132,10 +132,7 @@ def test_relay_passes_her_message_on_and_speaks_only_once(use_api: str) -> None:
         ActionRelayToStaff(), _tracker("Я жду ответа", "out_of_scope", slots=slots)
     )
     assert [m["response"] for m in first] == ["utter_handoff_relayed"]
-    assert [(e["name"], e["value"]) for e in first_events] == [
-        ("handoff_relayed", True),
-        ("handoff_status", "open"),
-    ]
+    assert [(e["name"], e["value"]) for e in first_events] == [("handoff_relayed", True)]
     slots["handoff_relayed"] = True
     second, second_events = _run(
         ActionRelayToStaff(), _tracker("Позвоните +7 701 123 45 67", "inform", slots=slots)
@@ -251,25 +248,20 @@ def test_her_choices_while_nobody_can_answer(
     assert [(e["name"], e["value"]) for e in got] == events
 
 
-def test_a_question_answered_while_she_waits_is_copied_to_the_person(use_api: str) -> None:
-    from actions.relay import copy_to_staff
-
+def test_a_question_while_she_waits_is_answered_and_the_person_sees_it(use_api: str) -> None:
     messages, _ = _run(ActionOpenHandoff(), _tracker("/affirm", "affirm"))
     handoff_id = messages[0]["custom"]["handoff_id"]
-    t = _tracker("Как записать ребенка в школу?", "child_school", slots={"handoff_id": handoff_id})
-    events = asyncio.run(copy_to_staff(t))
-    assert [(e["name"], e["value"]) for e in events] == [("handoff_status", "open")]
-    texts = [m["text"] for m in _handoff(use_api, handoff_id)["messages"]]
-    assert texts[-1] == "Как записать ребенка в школу?"
-    # a button payload says nothing to a person
-    assert (
-        asyncio.run(
-            copy_to_staff(
-                _tracker("/child_school", "child_school", slots={"handoff_id": handoff_id})
-            )
-        )
-        == []
-    )
+    slots = {"handoff_id": handoff_id, "handoff_relayed": True}
+    asked = "Как записать ребенка в школу?"
+    answered, _ = _run(ActionAnswerWhileWaiting(), _tracker(asked, "child_school", slots=slots))
+    assert answered[0]["response"] == "utter_snippet"
+    assert answered[0]["custom"]["topic"] == "child.school"
+    assert [m["text"] for m in _handoff(use_api, handoff_id)["messages"]][-1] == asked
+    # once a person has taken it, the person answers: the bot stays quiet
+    take_handoff(handoff_id)
+    quiet, events = _run(ActionAnswerWhileWaiting(), _tracker(asked, "child_school", slots=slots))
+    assert quiet == []
+    assert [(e["name"], e["value"]) for e in events] == [("handoff_relayed", True)]
 
 
 # --- Policy ------------------------------------------------------------------------------
@@ -299,7 +291,6 @@ def _said(
     intent: str,
     handoff_id: int | None = 4,
     *,
-    status: str = "taken",
     confidence: float = 0.9,
     slots: dict[str, Any] | None = None,
     **parse: Any,
@@ -309,7 +300,6 @@ def _said(
     return [
         ActionExecuted(ACTION_LISTEN_NAME),
         SlotSet("handoff_id", handoff_id),
-        SlotSet("handoff_status", status),
         *(SlotSet(name, value) for name, value in (slots or {}).items()),
         ActionExecuted(ACTION_LISTEN_NAME),
         user,
@@ -320,7 +310,6 @@ def _said(
     ("text", "intent"),
     [
         ("Здравствуйте, вы тут?", "greet"),
-        ("как записать в школу", "child_school"),
         ("/human_handoff", "human_handoff"),
         ("ээээ", "nlu_fallback"),
         # The classifier alone, without the detector's alarm: the person answers.
@@ -370,9 +359,9 @@ def test_a_cry_for_help_keeps_its_answer(
 @pytest.mark.parametrize(
     ("text", "intent", "confidence", "expected"),
     [
-        # understood: answered (and copied to the person by the answer action)
-        ("как записать ребенка в школу", "child_school", 0.9, None),
-        ("регистрация после приезда", "stay_registration", 0.85, None),
+        # understood: to the person, and answered until a person has taken it
+        ("как записать ребенка в школу", "child_school", 0.9, "action_answer_while_waiting"),
+        ("регистрация после приезда", "stay_registration", 0.85, "action_answer_while_waiting"),
         # unsure, a greeting, a button, or an emergency the detector did not hear: the person
         ("школа?", "child_school", 0.5, "action_relay_to_staff"),
         ("вы тут?", "greet", 0.95, "action_relay_to_staff"),
@@ -386,11 +375,13 @@ def test_a_cry_for_help_keeps_its_answer(
         ("потеряла паспорт", "safety_lost_documents", 0.9, "action_relay_to_staff"),
     ],
 )
-def test_while_nobody_has_taken_it_questions_the_bot_understands_are_answered(
+def test_questions_the_bot_understands_are_answered_while_she_waits(
     domain: Domain, text: str, intent: str, confidence: float, expected: str | None
 ) -> None:
-    events = _said(text, intent, status="open", confidence=confidence)
+    events = _said(text, intent, confidence=confidence)
     assert _predict(domain, events) == expected
+    answered = [*events, ActionExecuted("action_answer_while_waiting")]
+    assert _predict(domain, answered) == ACTION_LISTEN_NAME
 
 
 @pytest.mark.parametrize(

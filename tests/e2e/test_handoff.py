@@ -11,11 +11,14 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.console.accounts import create_user
+from app.console.models import StaffUser
 from app.core.config import Settings
 from app.db import make_engine
-from app.handoffs import service
+from app.handoffs import presence, service
 
 from .conftest import prepare_database, service_env, socketio_chat, start_stack, telegram_env
 from .fake_telegram import FakeTelegram
@@ -63,6 +66,16 @@ class Handoffs:
     def staff(self) -> Session:
         return Session(make_engine(self.settings.database_url), expire_on_commit=False)
 
+    def at_console(self, *, available: bool) -> None:
+        """Aigerim at the console, marked available or away (as the console's toggle does)."""
+        with self.staff() as db:
+            user = db.scalar(select(StaffUser).where(StaffUser.username == "aigerim"))
+            if user is None:
+                user = create_user(
+                    db, username="aigerim", password="a-long-pass-phrase-1", role="staff"
+                )
+            presence.set_available(db, user, available)
+
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Handoffs]:
@@ -72,6 +85,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Handoffs]:
         **service_env(tmp),
         "DEFAULT_LANGUAGE": "ru",
         **telegram_env(fake.url, TOKEN, USERNAME, SECRET),
+        # Staffed all day, every day: whether a person answers is presence (Handoffs.staff).
+        "STAFF_HOURS": "mon-sun 00:00-24:00",
     }
     prepare_database(env)
     running = start_stack(env, tmp / "logs")
@@ -82,8 +97,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Handoffs]:
         telegram_access_token=TOKEN,
         telegram_api_base=fake.url,
     )
+    handoffs = Handoffs(running.rasa_url, running.api_url, fake, settings)
+    handoffs.at_console(available=True)
     try:
-        yield Handoffs(running.rasa_url, running.api_url, fake, settings)
+        yield handoffs
     finally:
         running.stack.stop()
         fake.stop()
@@ -112,7 +129,10 @@ def test_rest_handoff_from_consent_to_close(stack: Handoffs) -> None:
     handoff_id = custom["handoff_id"]
     assert custom == {"handoff_id": handoff_id, "lang": "ru"}
 
-    # She writes: the bot stays quiet except once, and the person gets it (masked).
+    # Aigerim takes it; she writes: the bot stays quiet except once, and the person gets
+    # it (masked).
+    with stack.staff() as db:
+        service.take(db, handoff_id, "Aigerim")
     first = stack.rest(sender, "Хозяйка не делает регистрацию, мой номер 8 701 123 45 67")
     assert texts(first) == [ru("utter_handoff_relayed")]
     assert stack.rest(sender, "Как записать ребенка в школу?") == []
@@ -199,10 +219,11 @@ def test_telegram_human_consent_by_button_and_staff_reply_arrives(stack: Handoff
 # While a person has her conversation, her messages go to that person and the bot is quiet
 # on purpose: no channel may take that silence for a failure and tell her it "cannot reach
 # its answers" (issue: Telegram did, from her second message on).
+# Words for the person, not questions the bot would answer while she waits.
 RELAYED = [
-    "Хозяйка квартиры не делает мне регистрацию",
+    "Алло, вы здесь?",
     "Я жду ответа, пожалуйста",
-    "Можно побыстрее? Срок регистрации заканчивается",
+    "Спасибо, я подожду ещё",
 ]
 
 
@@ -249,3 +270,54 @@ def test_telegram_relays_every_message_in_silence(stack: Handoffs, count: int) -
     assert replies[0] == [expected("utter_handoff_relayed", "ru")]
     assert replies[1:] == [[]] * (count - 1)
     assert _user_messages(stack, handoff_id)[-count:] == RELAYED[:count]
+
+
+def test_rest_with_nobody_free_she_chooses_a_message_for_later(stack: Handoffs) -> None:
+    sender = f"rest-nobody-{next(_senders):04d}-session"
+    stack.at_console(available=False)
+    try:
+        stack.rest(sender, "/human_handoff")
+        told = stack.rest(sender, "/affirm")
+    finally:
+        stack.at_console(available=True)
+    assert texts(told) == [ru("utter_handoff_nobody_now")]
+    payloads = [b["payload"] for b in told[0]["buttons"]]
+    assert payloads == ["/handoff_leave_message", "/handoff_callback", "/handoff_lines"]
+    left = stack.rest(sender, "/handoff_leave_message")
+    assert texts(left) == [ru("utter_handoff_message_left")]
+    [handoff_id] = [r["custom"]["handoff_id"] for r in left if "custom" in r]
+    assert stack.handoff(handoff_id)["mode"] == "message"
+    # while she waits, a question the bot understands is answered, and the person sees it
+    asked = "Как записать ребенка в школу?"
+    answered = stack.rest(sender, asked)
+    assert any(r.get("custom", {}).get("topic") == "child.school" for r in answered), answered
+    assert _user_messages(stack, handoff_id)[-1] == asked
+
+
+def test_rest_callback_takes_her_number_with_her_consent(stack: Handoffs) -> None:
+    sender = f"rest-callback-{next(_senders):04d}-session"
+    stack.at_console(available=False)
+    try:
+        stack.rest(sender, "/human_handoff")
+        stack.rest(sender, "/affirm")
+    finally:
+        stack.at_console(available=True)
+    assert texts(stack.rest(sender, "/handoff_callback")) == [ru("utter_ask_callback_phone")]
+    taken = stack.rest(sender, "+7 701 123 45 67")
+    assert texts(taken) == [ru("utter_handoff_callback_taken")]
+    [handoff_id] = [r["custom"]["handoff_id"] for r in taken if "custom" in r]
+    stored = stack.handoff(handoff_id)
+    assert stored["mode"] == "callback"
+    assert "123 45 67" not in str(stored["messages"])
+
+
+def test_rest_place_in_the_queue(stack: Handoffs) -> None:
+    first = f"rest-queue-{next(_senders):04d}-session"
+    second = f"rest-queue-{next(_senders):04d}-session"
+    for sender in (first, second):
+        stack.rest(sender, "/human_handoff")
+    stack.rest(first, "/affirm")
+    opened = texts(stack.rest(second, "/affirm"))
+    assert opened[0] == ru("utter_handoff_opened")
+    position = next(t for t in opened[1:] if t.startswith(ru("utter_handoff_position")[:10]))
+    assert int(position.rstrip(".").split()[-1]) >= 1
