@@ -137,7 +137,7 @@ def test_rest_handoff_from_consent_to_close(stack: Handoffs) -> None:
     assert texts(first) == [ru("utter_handoff_relayed")]
     assert stack.rest(sender, "Как записать ребенка в школу?") == []
     stored = stack.handoff(handoff_id)
-    assert stored["status"] == "open" and stored["channel"] == "rest"
+    assert stored["status"] == "taken" and stored["channel"] == "rest"
     assert [m["text"] for m in stored["messages"] if m["author"] == "user"][-2:] == [
         "Хозяйка не делает регистрацию, мой номер [phone]",
         "Как записать ребенка в школу?",
