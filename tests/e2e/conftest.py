@@ -38,6 +38,10 @@ def service_env(tmp: Path) -> dict[str, str]:
         # checks the sender limit with a stack of its own).
         "SENDER_RATE_LIMIT": "100000/minute",
         "PYTHONPATH": str(ROOT / "api"),
+        # Staffed all day, every day, and someone at the console (prepare_database): a
+        # test's outcome never depends on the hour it runs at. Hours themselves are tested
+        # in tests/api/test_handoff_hours.py and tests/bot/test_handoff.py.
+        "STAFF_HOURS": "mon-sun 00:00-24:00",
     }
 
 
@@ -65,9 +69,31 @@ def api_command(env: dict[str, str], *args: str) -> None:
 
 
 def prepare_database(env: dict[str, str]) -> None:
-    """Migrate the database of `env` and sync the knowledge (KNOWLEDGE_DIR) into it."""
+    """Migrate the database of `env`, sync the knowledge (KNOWLEDGE_DIR) into it, and put a
+    staff member at the console, available (`at_console`)."""
     api_command(env, "-m", "alembic", "upgrade", "head")
     api_command(env, "-m", "app.cli", "sync")
+    at_console(env["DATABASE_URL"], available=True)
+
+
+ON_DUTY = "aigerim"
+
+
+def at_console(database_url: str, *, available: bool) -> None:
+    """Aigerim signed in to the console, marked available or away (the console's toggle)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from app.console.accounts import create_user
+    from app.console.models import StaffUser
+    from app.db import make_engine
+    from app.handoffs import presence
+
+    with Session(make_engine(database_url)) as db:
+        user = db.scalar(select(StaffUser).where(StaffUser.username == ON_DUTY))
+        if user is None:
+            user = create_user(db, username=ON_DUTY, password="a-long-pass-phrase-1", role="staff")
+        presence.set_available(db, user, available)
 
 
 class Running(NamedTuple):

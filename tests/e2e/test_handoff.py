@@ -11,16 +11,20 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.console.accounts import create_user
-from app.console.models import StaffUser
 from app.core.config import Settings
 from app.db import make_engine
-from app.handoffs import presence, service
+from app.handoffs import service
 
-from .conftest import prepare_database, service_env, socketio_chat, start_stack, telegram_env
+from .conftest import (
+    at_console,
+    prepare_database,
+    service_env,
+    socketio_chat,
+    start_stack,
+    telegram_env,
+)
 from .fake_telegram import FakeTelegram
 from .test_telegram import CATALOGS, callback_update, expected, said, text_update
 
@@ -67,14 +71,7 @@ class Handoffs:
         return Session(make_engine(self.settings.database_url), expire_on_commit=False)
 
     def at_console(self, *, available: bool) -> None:
-        """Aigerim at the console, marked available or away (as the console's toggle does)."""
-        with self.staff() as db:
-            user = db.scalar(select(StaffUser).where(StaffUser.username == "aigerim"))
-            if user is None:
-                user = create_user(
-                    db, username="aigerim", password="a-long-pass-phrase-1", role="staff"
-                )
-            presence.set_available(db, user, available)
+        at_console(self.settings.database_url, available=available)
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +82,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Handoffs]:
         **service_env(tmp),
         "DEFAULT_LANGUAGE": "ru",
         **telegram_env(fake.url, TOKEN, USERNAME, SECRET),
-        # Staffed all day, every day: whether a person answers is presence (Handoffs.staff).
-        "STAFF_HOURS": "mon-sun 00:00-24:00",
     }
     prepare_database(env)
     running = start_stack(env, tmp / "logs")
@@ -97,10 +92,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Handoffs]:
         telegram_access_token=TOKEN,
         telegram_api_base=fake.url,
     )
-    handoffs = Handoffs(running.rasa_url, running.api_url, fake, settings)
-    handoffs.at_console(available=True)
     try:
-        yield handoffs
+        yield Handoffs(running.rasa_url, running.api_url, fake, settings)
     finally:
         running.stack.stop()
         fake.stop()

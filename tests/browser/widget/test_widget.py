@@ -106,6 +106,10 @@ def test_chat_in_each_language(page: Page, site: Site, lang: str) -> None:
     expect(link).to_have_attribute("href", re.compile(r"^https?://"))
     expect(link).to_have_attribute("target", "_blank")
     expect(link).to_have_attribute("rel", re.compile("noopener"))
+    # the phone numbers she is given dial with a tap (the greeting names 112)
+    phone = page.locator(".ak-bot a.ak-tel").first
+    expect(phone).to_have_attribute("href", "tel:112")
+    expect(phone).to_have_text("112")
 
 
 def test_interface_language_follows_the_bot(page: Page, site: Site) -> None:

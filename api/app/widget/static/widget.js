@@ -93,7 +93,7 @@ function link(href, text) {
 }
 
 function phoneLink(number) {
-  var a = el("a", "ak-link ak-tel", { href: "tel:" + number.replace(/[^\d+]/g, "") });
+  var a = el("a", "ak-tel", { href: "tel:" + number.replace(/[^\d+]/g, "") });
   a.textContent = number;
   return a;
 }
