@@ -19,6 +19,8 @@ TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
 sys.path.insert(0, str(TESTS))
 
+from e2e.fake_telegram import FakeTelegram  # noqa: E402
+
 from app.core.config import Settings, get_settings  # noqa: E402
 from app.db import get_session, make_engine  # noqa: E402
 from app.knowledge.sync import sync_knowledge  # noqa: E402
@@ -112,3 +114,22 @@ def client(synced: Session, settings: Settings) -> Iterator[TestClient]:
 def service_headers(settings: Settings) -> dict[str, str]:
     """What the action server sends with its writes."""
     return {"X-Service-Key": settings.service_api_key}
+
+
+# A Telegram bot token for the fake Bot API (tests/e2e/fake_telegram.py): staff replies,
+# notices and the staff group's announcements are pushed to it.
+TELEGRAM_TOKEN = "123456:fake-token-for-tests"
+
+
+@pytest.fixture
+def telegram() -> Iterator[FakeTelegram]:
+    fake = FakeTelegram(TELEGRAM_TOKEN, "ana_komek_test_bot").start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def tg_settings(settings: Settings, telegram: FakeTelegram) -> Settings:
+    return settings.model_copy(
+        update={"telegram_access_token": TELEGRAM_TOKEN, "telegram_api_base": telegram.url}
+    )

@@ -8,7 +8,6 @@ API. Every "now" is a fixed moment passed in, so nothing depends on the clock.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,27 +25,14 @@ from app.handoffs.hours import StaffHours, parse_hours
 from app.models import Handoff
 from app.privacy import purge_expired
 
-TOKEN = "123456:fake-token-for-tests"
+TOKEN = "123456:fake-token-for-tests"  # the conftest's fake Bot API token
+
 ALMATY = dt.timezone(dt.timedelta(hours=5))
 # Monday 7 December 2026, noon in Kazakhstan: in the default hours (mon-fri 09:00-18:00).
 MONDAY_NOON = dt.datetime(2026, 12, 7, 12, 0, tzinfo=ALMATY)
 UNTAKEN_RU = "Ваш разговор пока никто не принял."
 STALE_KK = "Адаммен бұл әңгіме жабылды"
 BUTTONS = ["/handoff_wait", "/handoff_leave_message", "/handoff_back"]
-
-
-@pytest.fixture
-def telegram() -> Iterator[FakeTelegram]:
-    fake = FakeTelegram(TOKEN, "ana_komek_test_bot").start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def tg_settings(settings: Settings, telegram: FakeTelegram) -> Settings:
-    return settings.model_copy(
-        update={"telegram_access_token": TOKEN, "telegram_api_base": telegram.url}
-    )
 
 
 def _open(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,24 +19,11 @@ from app.handoffs.service import HandoffClosed, HandoffNotFound
 from app.models import Handoff
 from app.privacy import sender_hash
 
-TOKEN = "123456:fake-token-for-tests"
+TOKEN = "123456:fake-token-for-tests"  # the conftest's fake Bot API token
+
 WIDGET_SESSION = "b1946ac92492d2347c6235b4d2611184"
 CLOSED_RU = "Сотрудник организации помощи завершил этот разговор."
 CLOSED_KK = "Көмек ұйымының қызметкері бұл әңгімені аяқтады."
-
-
-@pytest.fixture
-def telegram() -> Iterator[FakeTelegram]:
-    fake = FakeTelegram(TOKEN, "ana_komek_test_bot").start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def tg_settings(settings: Settings, telegram: FakeTelegram) -> Settings:
-    return settings.model_copy(
-        update={"telegram_access_token": TOKEN, "telegram_api_base": telegram.url}
-    )
 
 
 def _open(session: Session, settings: Settings, channel: str = "telegram", **kw: Any) -> Handoff:
