@@ -31,7 +31,7 @@ def _in(lang: str, localized: dict[str, str] | None) -> str:
 def contact_lines(ref: dict[str, Any], lang: str) -> str:
     """Phones one per line, in the form every phone dials and Telegram links (+7 ...),
     then the address and the hours as published."""
-    lines = [f"{p['number']} ({_in(lang, p['label'])})" for p in ref["phone"]]
+    lines = [f"{p['number']} – {_in(lang, p['label'])}" for p in ref["phone"]]
     lines += [x for x in (_in(lang, ref.get("address")), _in(lang, ref["hours"])) if x]
     return "\n".join(lines)
 

@@ -278,7 +278,7 @@ def test_referral_is_one_short_message_with_dialable_phones(use_api: str) -> Non
     first = next(m for m in messages if m["response"] == "utter_referral")
     assert first["referral_name"] == "Кризисный центр Шымкент"
     assert first["referral_contacts"].split("\n") == [
-        "+7 700 000 00 02 (Телефон)",
+        "+7 700 000 00 02 – Телефон",
         "Шымкент, Первая улица 1",
         "Круглосуточно",
     ]
