@@ -18,9 +18,9 @@ from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet, UserUttered
 
-from actions.settings import Settings
 from channels import texts
 from channels.guard import Guard, clean_text, is_safety
+from common.settings import Settings
 
 from .conftest import ROOT
 
