@@ -1,4 +1,5 @@
-"""CI check (`python -m catalogs.check`, from the repository root): the catalog template is current and every language translates every string.
+"""CI check (`python -m catalogs.check`, from the repository root): the catalog template is
+current and every language translates every string.
 
 Fails on a stale messages.pot (a string added or changed in the sources but not
 extracted), a missing or fuzzy translation, or placeholders that differ from the source.
@@ -24,9 +25,10 @@ def _ids(pot: Path) -> set[str]:
         return {str(m.id) for m in read_po(fh) if m.id}
 
 
-def problems(locales: Path) -> list[str]:
-    """What is wrong with the catalogs of the repository whose `locales/` this is."""
-    root = locales.parent
+def problems(locales: Path, root: Path | None = None) -> list[str]:
+    """What is wrong with the catalogs in `locales`, against the strings of the repository
+    at `root` (by default the one `locales` is in)."""
+    root = root or locales.parent
     found: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "messages.pot"
