@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po, write_po
-
 from catalogs.build import MissingTranslation, build
 from catalogs.check import problems
 
