@@ -17,7 +17,7 @@ What it changes from Rasa's channel (rasa/core/channels/telegram.py):
 - The Bot API base URL is configurable (a fake server in tests), and the aiogram 2.15
   "Event loop is closed" bug is fixed: the start-up calls (getMe, setWebhook) run in
   their own event loop and close the aiohttp session they opened, so the server's loop
-  opens a fresh one (shared/RASA_NOTES.md, section 2). getMe runs once, at start-up,
+  opens a fresh one (docs/ARCHITECTURE.md, "Rasa facts"). getMe runs once, at start-up,
   not on every update.
 - Only requests with Telegram's X-Telegram-Bot-Api-Secret-Token header equal to
   TELEGRAM_SECRET_TOKEN are accepted (403 otherwise); setWebhook registers it.
