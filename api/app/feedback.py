@@ -6,12 +6,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.errors import NotFound
 from app.models import Feedback, Snippet
 from app.schemas import FeedbackIn
 
 
-class UnknownSnippet(LookupError):
-    """The rated snippet does not exist (any more)."""
+class UnknownSnippet(NotFound):
+    """The rated snippet does not exist (any more): a 404."""
 
 
 def record_feedback(session: Session, body: FeedbackIn) -> Feedback:

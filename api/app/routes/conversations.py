@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, Path
 from sqlalchemy import delete, select
 
 from app.deps import ServiceKey, SessionDep, SettingsDep
-from app.feedback import UnknownSnippet, record_feedback
+from app.feedback import record_feedback
 from app.models import Handoff, HandoffMessage, Question
 from app.privacy import mask, purge_expired, sender_hash
 from app.routes.errors import AUTH, NO_SNIPPET, WRITE, check_topic
@@ -37,10 +37,7 @@ router = APIRouter(prefix="/v1", dependencies=[ServiceKey])
 )
 def create_feedback(body: FeedbackIn, session: SessionDep) -> CreatedOut:
     """She pressed "helpful" or "not helpful" under an answer."""
-    try:
-        return CreatedOut(id=record_feedback(session, body).id)
-    except UnknownSnippet as exc:
-        raise HTTPException(404, str(exc)) from None
+    return CreatedOut(id=record_feedback(session, body).id)  # 404: UnknownSnippet
 
 
 @router.post(

@@ -18,7 +18,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from app.deps import SessionDep, SettingsDep
-from app.feedback import UnknownSnippet, record_feedback
+from app.feedback import record_feedback
 from app.i18n import SUPPORTED
 from app.routes.errors import NO_SNIPPET, WRITE, error
 from app.schemas import CreatedOut, FeedbackIn
@@ -101,7 +101,4 @@ FEEDBACK: dict[int | str, dict[str, Any]] = {
 )
 def widget_feedback(body: FeedbackIn, session: SessionDep) -> CreatedOut:
     """Helpful / not helpful from the web widget: no key, the same checks as /v1/feedback."""
-    try:
-        return CreatedOut(id=record_feedback(session, body).id)
-    except UnknownSnippet as exc:
-        raise HTTPException(404, str(exc)) from None
+    return CreatedOut(id=record_feedback(session, body).id)  # 404: UnknownSnippet

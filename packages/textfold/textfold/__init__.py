@@ -25,72 +25,19 @@ import unicodedata
 
 KAZAKH_LETTERS = frozenset("әғқңөұүһі")
 
-KAZAKH_TO_RUSSIAN = {
-    "ә": "а",
-    "ғ": "г",
-    "қ": "к",
-    "ң": "н",
-    "ө": "о",
-    "ұ": "у",
-    "ү": "у",
-    "һ": "х",
-    "і": "и",
-    "ё": "е",
-}
+# Each letter of the first string as the one below it in the second.
+KAZAKH_TO_RUSSIAN = dict(zip("әғқңөұүһіё", "агкноуухие", strict=True))
 
 LATIN_TO_ASCII = {
-    "á": "a",
-    "à": "a",
-    "â": "a",
-    "ä": "a",
-    "ã": "a",
-    "å": "a",
-    "ǵ": "g",
-    "ğ": "g",
-    "ı": "i",
-    "í": "i",
-    "ì": "i",
-    "î": "i",
-    "ï": "i",
-    "ń": "n",
-    "ñ": "n",
-    "ň": "n",
-    "ó": "o",
-    "ò": "o",
-    "ô": "o",
-    "ö": "o",
-    "õ": "o",
-    "ú": "u",
-    "ù": "u",
-    "û": "u",
-    "ü": "u",
-    "ū": "u",
-    "ý": "u",  # Kazakh Latin 2018: ý = у
-    "é": "e",
-    "è": "e",
-    "ê": "e",
-    "ë": "e",
-    "ş": "sh",
-    "š": "sh",
-    "ç": "ch",
-    "č": "ch",
+    # Kazakh Latin 2018 and 2021, Turkish- and Czech-style transliteration. ı is i: the
+    # 2018 alphabet writes й and и with it (qalaı, qaıda); ý is у in the 2018 alphabet.
+    **dict(zip("áàâäãåǵğıíìîïńñňóòôöõúùûüūýéèêë", "aaaaaaggiiiiinnnooooouuuuuueeee", strict=True)),
+    **dict.fromkeys("şš", "sh"),
+    **dict.fromkeys("çč", "ch"),
     "ž": "zh",
-    "\u0307": "",  # combining dot left by "İ".lower()
-    # apostrophes and look-alikes
-    "'": "",
-    "’": "",
-    "‘": "",
-    "ʼ": "",
-    "`": "",
-    "´": "",
-    "ʻ": "",
-    "′": "",
-    # invisible characters
-    "\u200b": "",
-    "\u200c": "",
-    "\u200d": "",
-    "\u00ad": "",
-    "\ufeff": "",
+    # the combining dot left by "İ".lower(), apostrophes and look-alikes, invisible
+    # characters (zero-width spaces and joiners, soft hyphen, byte order mark): removed
+    **dict.fromkeys("\u0307'’‘ʼ`´ʻ′\u200b\u200c\u200d\u00ad\ufeff", ""),
 }
 
 # Longest first: a digraph wins over its first letter ("shch" before "sh", "zh" before
