@@ -137,7 +137,7 @@ def test_rest_handoff_from_consent_to_close(stack: Handoffs) -> None:
     assert texts(first) == [ru("utter_handoff_relayed")]
     assert stack.rest(sender, "Как записать ребенка в школу?") == []
     stored = stack.handoff(handoff_id)
-    assert stored["status"] == "open" and stored["channel"] == "rest"
+    assert stored["status"] == "taken" and stored["channel"] == "rest"
     assert [m["text"] for m in stored["messages"] if m["author"] == "user"][-2:] == [
         "Хозяйка не делает регистрацию, мой номер [phone]",
         "Как записать ребенка в школу?",
@@ -321,3 +321,27 @@ def test_rest_place_in_the_queue(stack: Handoffs) -> None:
     assert opened[0] == ru("utter_handoff_opened")
     position = next(t for t in opened[1:] if t.startswith(ru("utter_handoff_position")[:10]))
     assert int(position.rstrip(".").split()[-1]) >= 1
+
+
+def test_telegram_nobody_free_callback_by_buttons(stack: Handoffs) -> None:
+    chat = 720_200_001
+    stack.telegram(text_update(chat, "/human"))
+    stack.at_console(available=False)
+    try:
+        calls = stack.telegram(callback_update(chat, "/affirm"))
+    finally:
+        stack.at_console(available=True)
+    [(text, keyboard)] = said(calls[1:])
+    assert text == expected("utter_handoff_nobody_now", "ru")[0]
+    assert [row[0]["callback_data"] for row in keyboard or []] == [
+        "/handoff_leave_message",
+        "/handoff_callback",
+        "/handoff_lines",
+    ]
+    asked = said(stack.telegram(callback_update(chat, "/handoff_callback"))[1:])
+    assert [t for t, _ in asked] == [expected("utter_ask_callback_phone", "ru")[0]]
+    taken = said(stack.telegram(text_update(chat, "8 701 765 43 21")))
+    assert [t for t, _ in taken] == [expected("utter_handoff_callback_taken", "ru")[0]]
+    with stack.staff() as db:
+        handoff = max((h for h in service.queue(db) if h.channel == "telegram"), key=lambda h: h.id)
+        assert (handoff.mode, handoff.callback_phone) == ("callback", "8 701 765 43 21")
