@@ -15,8 +15,8 @@ help:  ## list the targets
 setup:  ## create/update both virtual environments from the lock files
 	@bash scripts/setup.sh
 
-responses: setup  ## build bot/domain/responses.yml from bot/responses.yml and locales/
-	@$(API_PY) -m app.i18n.build_responses
+responses: setup  ## build the bot's texts (bot/domain/responses.yml, bot/channels/texts.built.yml) from locales/
+	@$(BOT)/python -m catalogs.build
 
 train: responses  ## train the Rasa model if its inputs changed
 	@bash scripts/train.sh
@@ -53,11 +53,11 @@ catalogs: setup  ## extract strings into locales/messages.pot and update the .po
 	  --no-fuzzy-matching --ignore-obsolete
 
 translations-check: setup  ## fail on a stale template or a missing translation
-	@$(API_PY) -m app.i18n.check
+	@$(API_PY) -m catalogs.check
 
 lint: setup  ## ruff and mypy
-	@.venv-api/bin/ruff check api bot scripts tests
-	@.venv-api/bin/ruff format --check api bot scripts tests
+	@.venv-api/bin/ruff check api bot packages scripts tests
+	@.venv-api/bin/ruff format --check api bot packages scripts tests
 	@.venv-api/bin/mypy
 
 audit: setup  ## pip-audit both lock files (live data, else requirements/advisories); see docs/security.md
@@ -66,8 +66,8 @@ audit: setup  ## pip-audit both lock files (live data, else requirements/advisor
 test: train db  ## the whole test suite
 	@$(MAKE) --no-print-directory translations-check validate
 	@$(API_PY) scripts/validate_bot.py
-	@PYTHONPATH=bot $(BOT)/python -m pytest -q tests/bot
-	@$(API_PY) -m pytest -q tests/api tests/e2e
+	@PYTHONPATH=bot $(BOT)/python -m pytest -q packages/textfold/tests tests/bot
+	@$(API_PY) -m pytest -q packages tests/api tests/e2e
 	@$(API_PY) -m pytest -q tests/browser
 
 test-browser: train db  ## the console and widget in Chromium (UPDATE_SCREENSHOTS=1 rewrites docs/screenshots)

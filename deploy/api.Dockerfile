@@ -9,6 +9,9 @@ WORKDIR /app
 # The lock file pins every package (uv pip compile): install exactly it, nothing resolved.
 COPY requirements/api.lock requirements/api.lock
 RUN pip install --no-deps -r requirements/api.lock
+# The repository's own packages: the folding table of the search, the catalog reader.
+COPY packages packages
+RUN pip install --no-deps ./packages/textfold ./packages/catalogs
 
 COPY api api
 COPY knowledge knowledge

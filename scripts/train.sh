@@ -9,8 +9,10 @@ cd "$(dirname "$0")/../bot"
 # only when its data changed: it is named by a digest of it.
 PYTHONPATH=. ../.venv-bot/bin/python -m safety.classifier >/tmp/ana-komek-classifier.log 2>&1 \
   || { tail -20 /tmp/ana-komek-classifier.log; exit 1; }
-# The folding tokenizer reads her language with actions/language.py and its markers.
-inputs=$(find config.yml domain data components actions/language.py actions/language_markers.yml \
+# The folding tokenizer reads her language with common/language.py and its markers, and
+# folds with packages/textfold: Rasa's cache sees neither, so they count here.
+inputs=$(find config.yml domain data components common/language.py common/language_markers.yml \
+  ../packages/textfold/textfold \
   -type f \( -name '*.yml' -o -name '*.py' \) | sort)
 digest=$(cat $inputs | sha256sum | cut -c1-16)
 model="models/ana-komek-$digest.tar.gz"

@@ -18,8 +18,9 @@ from actions import api_client, metrics
 from actions.api_client import ApiUnavailable
 from actions.contacts import people_near
 from actions.payload import custom_payload
-from actions.settings import get_settings
 from actions.topics import topic_of
+from common.language import her_language
+from common.settings import get_settings
 
 log = logging.getLogger(__name__)
 BOTH_GROUPS = {"eaeu", "non_eaeu"}
@@ -32,7 +33,9 @@ SEARCH_LIMIT = 20  # the API's maximum
 
 
 def language_of(tracker: Tracker) -> str:
-    return tracker.get_slot("language") or get_settings().default_language
+    """Her language as action_validate_slot_mappings set it (common/language.py)."""
+    default = get_settings().default_language
+    return her_language(current=tracker.get_slot("language"), default=default) or default
 
 
 def source_line(snippet: dict[str, Any]) -> str:

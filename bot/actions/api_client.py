@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from actions.settings import get_settings
+from common.settings import get_settings
 
 
 class ApiUnavailable(Exception):

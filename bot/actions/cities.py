@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import yaml
+from textfold import fold
 
-from actions.settings import get_settings
-from safety.detector import normalise
+from common.settings import get_settings
 
 # She chose "another city" among the buttons: she is not asked again, and gets the
 # nationwide lines.
@@ -34,7 +34,7 @@ def cities() -> dict[str, City]:
         raw["id"]: City(
             raw["id"],
             raw["name"],
-            re.compile(r"\b(?:" + "|".join(normalise(w) for w in raw["words"]) + ")"),
+            re.compile(r"\b(?:" + "|".join(fold(w) for w in raw["words"]) + ")"),
         )
         for raw in yaml.safe_load(path.read_text("utf-8"))
     }
@@ -46,7 +46,7 @@ def city_in_words(text: str) -> str | None:
     the one she writes first)."""
     if not text or text.startswith("/"):
         return None
-    folded = normalise(text)
+    folded = fold(text)
     found = [(m.start(), c.id) for c in cities().values() if (m := c.words.search(folded))]
     return min(found)[1] if found else None
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from prometheus_client import Counter, Histogram, start_http_server
 
-from actions.settings import get_settings
+from common.settings import get_settings
 
 log = logging.getLogger(__name__)
 RASA_SDK_APP = "rasa_sdk"  # the name rasa_sdk.endpoint.create_app gives its Sanic app
@@ -96,6 +96,6 @@ def install() -> None:
 
 
 # rasa-sdk imports every module of the actions package while it builds its app, so this
-# runs in the action server only; Rasa's process, which imports actions.settings for
+# runs in the action server only; Rasa's process, which imports common.settings for
 # /forget (channels/privacy.py), never loads this module.
 install()

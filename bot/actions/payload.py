@@ -7,9 +7,9 @@ from typing import Any
 
 
 def for_channel(payload: dict[str, Any], channel: str | None) -> dict[str, Any] | None:
-    """The reply contract (shared/DESIGN.md), in the form her channel carries: flat on
-    REST, wrapped in `data` on socket.io (Rasa unpacks it into emit's arguments), and
-    not at all on Telegram, whose users never see it."""
+    """The reply contract (docs/ARCHITECTURE.md, "The custom payload"), in the form her
+    channel carries: flat on REST, wrapped in `data` on socket.io (Rasa unpacks it into
+    emit's arguments), and not at all on Telegram, whose users never see it."""
     if channel == "telegram":
         return None
     return {"data": payload} if channel == "socketio" else payload

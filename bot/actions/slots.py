@@ -12,13 +12,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
+from textfold import fold
 
 from actions.cities import city_in_words, known
-from actions.language import detect
-from actions.settings import get_settings
-from safety.detector import normalise
+from common.language import chosen_in, detect, her_language, supported
+from common.settings import get_settings
 
-SUPPORTED = ("kk", "ru", "en")
 # Citizens of these countries work and stay under the EAEU Treaty rules.
 EAEU_COUNTRIES = {"armenia", "belarus", "kyrgyzstan", "russia"}
 GROUPS = {"eaeu", "non_eaeu"}
@@ -26,21 +25,11 @@ GROUPS = {"eaeu", "non_eaeu"}
 
 def chosen_language(tracker: Tracker) -> str | None:
     """An explicit choice in this message: metadata from the channel, a button or a phrase."""
-    metadata = tracker.latest_message.get("metadata") or {}
-    lang = metadata.get("lang") if isinstance(metadata, dict) else None
-    if lang in SUPPORTED:
-        return lang
+    metadata = tracker.latest_message.get("metadata")
     for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") == "language" and entity.get("value") in SUPPORTED:
-            return entity["value"]
-    return None
-
-
-def language_hint(tracker: Tracker) -> str | None:
-    """Telegram's language_code: only a hint, for when nothing else tells."""
-    metadata = tracker.latest_message.get("metadata") or {}
-    hint = str(metadata.get("language_code", ""))[:2] if isinstance(metadata, dict) else ""
-    return hint if hint in SUPPORTED else None
+        if entity.get("entity") == "language" and supported(entity.get("value")):
+            return her_language(metadata=metadata, chosen=entity["value"])
+    return chosen_in(metadata)
 
 
 def group_of(value: Any) -> str | None:
@@ -55,7 +44,7 @@ def group_of(value: Any) -> str | None:
 def _group_words() -> dict[str, re.Pattern[str]]:
     data = yaml.safe_load(Path(__file__).with_name("citizenship_words.yml").read_text("utf-8"))
     return {
-        key: re.compile(r"\b(?:" + "|".join(normalise(w) for w in words) + ")")
+        key: re.compile(r"\b(?:" + "|".join(fold(w) for w in words) + ")")
         for key, words in data.items()
     }
 
@@ -65,7 +54,7 @@ def group_in_words(text: str) -> str | None:
     they name none, or both."""
     if not text or text.startswith("/"):
         return None
-    folded = normalise(text)
+    folded = fold(text)
     words = _group_words()
     found = {g for g in GROUPS if words[g].search(folded)}
     if not found and words["kandas"].search(folded):
@@ -87,13 +76,14 @@ class ValidateSlotMappings(ValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = tracker.latest_message.get("text") or ""
-        explicit = chosen_language(tracker)
-        current = tracker.get_slot("language")
-        if explicit:
-            return {"language": explicit}
-        # A button payload ("/help_menu") says nothing about her language.
-        detected = None if text.startswith("/") else detect(text)
-        language = detected or current or language_hint(tracker) or get_settings().default_language
+        language = her_language(
+            metadata=tracker.latest_message.get("metadata"),
+            chosen=chosen_language(tracker),
+            # A button payload ("/help_menu") says nothing about her language.
+            written=None if text.startswith("/") else detect(text),
+            current=tracker.get_slot("language"),
+            default=get_settings().default_language,
+        )
         return {"language": language}
 
     async def extract_citizenship_group(

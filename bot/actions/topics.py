@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import yaml
 
-from actions.settings import get_settings
+from common.settings import get_settings
 
 
 @lru_cache

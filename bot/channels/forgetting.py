@@ -1,4 +1,4 @@
-"""/forget on the REST and socket.io channels, as the Telegram channel does it.
+"""/forget on every channel (REST, socket.io, Telegram).
 
 The rule `forget -> utter_forgotten` only answers; deleting is the channel's job, because
 only Rasa's process holds the tracker store. `forgetting` wraps the channel's message
@@ -37,17 +37,11 @@ def _agent() -> Any:
     raise RuntimeError("Rasa's app is not running in this process")
 
 
-class _Hold(HoldForget):
-    # Rasa picks channel-specific response variations by the output channel's name.
-    def name(self) -> str:  # type: ignore[override]
-        return str(self.out.name())
-
-
 def forgetting(on_new_message: Handler) -> Handler:
     """Rasa's handler, then the deletion when the message asked for it."""
 
     async def handle(message: UserMessage) -> None:
-        hold = _Hold(message.output_channel)
+        hold = HoldForget(message.output_channel)
         message.output_channel = hold
         await on_new_message(message)
         if not hold.held:

@@ -32,8 +32,9 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.settings import Settings, get_settings
 from channels import texts
+from common.language import her_language
+from common.settings import Settings, get_settings
 from safety.detector import detect
 
 log = logging.getLogger(__name__)
@@ -122,29 +123,33 @@ class Guard:
             return True
         return all(within) or is_safety(text)
 
-    async def handle(self, agent: Any, on_new_message: OnNewMessage, message: UserMessage) -> None:
-        """Run one message through Rasa with the checks above; never raises."""
-        text = message.text or ""
-        if self.too_long(text):
+    async def handle(
+        self, agent: Any, on_new_message: OnNewMessage, message: UserMessage, *more: UserMessage
+    ) -> None:
+        """Run one message (or the messages of one Telegram update, which /start turns into
+        two) through Rasa with the checks above, as one; never raises."""
+        messages = (message, *more)
+        said = [m.text or "" for m in messages]
+        if any(self.too_long(text) for text in said):
             await self.say(agent, message, texts.TOO_LONG, limit=self.max_chars)
             return
-        if not self.allowed(message.sender_id, text):
+        if not self.allowed(message.sender_id, " ".join(said)):
             log.info("%s: sender over SENDER_RATE_LIMIT, message not processed", self.channel)
             await self.say(agent, message, texts.TOO_FAST)
             return
         if _in_progress[0] >= self.max_in_progress:
             log.warning("%s: MAX_MESSAGES_IN_PROGRESS reached, asked to write again", self.channel)
-            emergency = emergency_response(text)
-            if emergency:
-                await self.respond(agent, message.output_channel, message, emergency)
+            await self._emergency(agent, message.output_channel, message, said)
             # Her language from the message only: the stores are as busy as this process.
             await self.say(None, message, texts.BUSY)
             return
         counting = _Counting(message.output_channel)
-        message.output_channel = counting
+        for each in messages:
+            each.output_channel = counting
         _in_progress[0] += 1
         try:
-            await on_new_message(message)
+            for each in messages:
+                await on_new_message(each)
         except Exception:
             log.exception("%s: Rasa failed on a message", self.channel)
         finally:
@@ -152,10 +157,16 @@ class Guard:
         if counting.sent == 0 and not await relayed_to_a_person(agent, message.sender_id):
             # Rasa failed before its NLU ran (the tracker or lock store is down): a cry
             # for help still gets the emergency numbers, from here.
-            emergency = emergency_response(text)
-            if emergency:
-                await self.respond(agent, counting.inner, message, emergency)
+            await self._emergency(agent, counting.inner, message, said)
             await self.respond(agent, counting.inner, message, API_DOWN)
+
+    async def _emergency(
+        self, agent: Any, output: OutputChannel, message: UserMessage, said: list[str]
+    ) -> None:
+        """The emergency response, when one of her messages is a cry for help."""
+        emergency = next(filter(None, map(emergency_response, said)), None)
+        if emergency:
+            await self.respond(agent, output, message, emergency)
 
     # ------------------------------------------------------------ her language
 
@@ -168,38 +179,22 @@ class Guard:
             log.warning("tracker not read for a channel answer: %s", exc)
         if tracker is None:
             tracker = DialogueStateTracker(message.sender_id, agent.domain.slots)
-        chosen = self._metadata_language(message)
-        if chosen:
-            tracker.update(SlotSet("language", chosen))
+        language = her_language(metadata=message.metadata, current=tracker.get_slot("language"))
+        if language and language != tracker.get_slot("language"):
+            tracker.update(SlotSet("language", language))
         return tracker
 
-    @staticmethod
-    def _metadata_language(message: UserMessage) -> str | None:
-        metadata = message.metadata if isinstance(message.metadata, dict) else {}
-        lang = metadata.get("lang")
-        if lang in texts.LANGUAGES:
-            return str(lang)
-        return None
-
-    @staticmethod
-    def _language_hint(message: UserMessage) -> str | None:
-        metadata = message.metadata if isinstance(message.metadata, dict) else {}
-        hint = str(metadata.get("language_code") or "")[:2]
-        return hint if hint in texts.LANGUAGES else None
-
     async def language(self, agent: Any, message: UserMessage) -> str | None:
-        """Her language: her conversation's, else the channel's hint. Without `agent`
-        only what the message itself says (no store is read)."""
+        """Her language (common/language.py): her choice, her conversation's, the channel's
+        hint. Without `agent` only what the message itself says (no store is read)."""
         if agent is not None:
-            language = (await self._tracker(agent, message)).get_slot("language")
-            if language in texts.LANGUAGES:
-                return str(language)
-        return self._metadata_language(message) or self._language_hint(message)
+            return str((await self._tracker(agent, message)).get_slot("language") or "") or None
+        return her_language(metadata=message.metadata)
 
     # ------------------------------------------------------------ answers
 
     async def say(self, agent: Any, message: UserMessage, msgid: str, **values: object) -> None:
-        """A catalog text from this layer, in her language (all three when unknown)."""
+        """A text of this layer (channels/texts.py), in her language (all three when unknown)."""
         text = texts.translate(msgid, await self.language(agent, message), **values)
         await self._send(message.output_channel, message.sender_id, {"text": text})
 

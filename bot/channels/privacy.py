@@ -2,7 +2,7 @@
 
 Rasa Open Source 3.6 has no delete in its TrackerStore interface, so this knows the
 stores it ships (in memory, SQL, Redis, MongoDB, DynamoDB) and unwraps the wrappers the
-agent puts around them. Any channel can use it; the Telegram channel does for /forget.
+agent puts around them. Every channel uses it for /forget (channels/forgetting.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from rasa.core.tracker_store import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.settings import get_settings
+from common.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -117,11 +117,15 @@ FORGET_FAILED = "utter_forget_failed"
 
 class HoldForget(OutputChannel):
     """One message's output: passes every reply on, but holds back the /forget
-    confirmation until the conversation is really deleted. Subclasses set the name."""
+    confirmation until the conversation is really deleted."""
 
     def __init__(self, out: OutputChannel) -> None:
         self.out = out
         self.held: list[dict[str, Any]] = []
+
+    # Rasa picks channel-specific response variations by the output channel's name.
+    def name(self) -> str:  # type: ignore[override]
+        return str(self.out.name())
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         if message.get("utter_action") == FORGOTTEN:

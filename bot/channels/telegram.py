@@ -1,16 +1,23 @@
 """Telegram channel: Rasa's TelegramInput/TelegramOutput made safe for this bot.
 
 Registered in bot/credentials.telegram.yml as `channels.telegram.TelegramInput`; the
-name stays "telegram", so the webhook is POST /webhooks/telegram/webhook. Every setting
-comes from the environment (.env.example): TELEGRAM_ACCESS_TOKEN, TELEGRAM_BOT_USERNAME,
-TELEGRAM_WEBHOOK_URL, TELEGRAM_SECRET_TOKEN and TELEGRAM_API_BASE.
+name stays "telegram", so the webhook is POST /webhooks/telegram/webhook. Its settings
+are the bot's (common/settings.py, .env.example): TELEGRAM_ACCESS_TOKEN,
+TELEGRAM_BOT_USERNAME, TELEGRAM_WEBHOOK_URL, TELEGRAM_SECRET_TOKEN and TELEGRAM_API_BASE.
+
+This module keeps only what is Telegram's: the webhook and its secret, an update turned
+into messages (commands, button presses, the text-only answer) and the output (split
+texts, inline keyboards). Every message then goes through the same pipeline as REST and
+socket.io: the guard (channels/guard.py: clean text, length, rate limit, crowd, "back
+soon" with the emergency numbers when Rasa sends nothing) and /forget
+(channels/forgetting.py); answers in her language are Rasa's NLG's.
 
 What it changes from Rasa's channel (rasa/core/channels/telegram.py):
 
 - The Bot API base URL is configurable (a fake server in tests), and the aiogram 2.15
   "Event loop is closed" bug is fixed: the start-up calls (getMe, setWebhook) run in
   their own event loop and close the aiohttp session they opened, so the server's loop
-  opens a fresh one (shared/RASA_NOTES.md, section 2). getMe runs once, at start-up,
+  opens a fresh one (docs/ARCHITECTURE.md, "Rasa facts"). getMe runs once, at start-up,
   not on every update.
 - Only requests with Telegram's X-Telegram-Bot-Api-Secret-Token header equal to
   TELEGRAM_SECRET_TOKEN are accepted (403 otherwise); setWebhook registers it.
@@ -27,13 +34,8 @@ What it changes from Rasa's channel (rasa/core/channels/telegram.py):
 - from.language_code goes into the message metadata as `language_code` (the actions take
   it as a hint only).
 - Commands: /start (greeting and language menu), /language, /help, /human, /forget.
-  /forget deletes her conversation from the tracker store, then confirms.
 - Stickers, photos, voice notes, files: a kind answer in her language. Edited messages
   are answered like new ones: she usually edits to fix a typo in her question.
-- The guard of every channel (bot/channels/guard.py): control characters removed, the
-  per-sender rate limit (never for a cry for help), over-long texts answered with a
-  request to write shorter, and "back soon" (after the emergency numbers for a cry for
-  help) when Rasa sends nothing or fails.
 """
 
 from __future__ import annotations
@@ -43,10 +45,9 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import aiohttp
@@ -62,9 +63,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import texts as texts_
-from channels.guard import Guard, clean_text, emergency_response, relayed_to_a_person
-from channels.privacy import FORGET_FAILED, HoldForget, forget_and_confirm
+from channels.forgetting import forgetting
+from channels.guard import Guard, OnNewMessage, clean_text
+from common.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,6 @@ MAX_CALLBACK_BYTES = 64
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
-SUPPORTED_LANGUAGES = ("kk", "ru", "en")
 # Telegram commands → intent payloads. /start also shows the language menu.
 COMMANDS = {
     "start": ["/greet", "/choose_language"],
@@ -86,7 +86,6 @@ COMMANDS = {
 UNKNOWN_COMMAND = "/help_menu"
 COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?![A-Za-z0-9_])")
 TEXT_ONLY = "utter_text_only"
-API_DOWN = "utter_api_down"
 
 
 # --------------------------------------------------------------------------- text
@@ -210,35 +209,17 @@ class TelegramOutput(RasaTelegramOutput):
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
-        """The custom payload is for the web clients (shared/DESIGN.md): never sent here."""
+        """The custom payload is for the web clients (docs/ARCHITECTURE.md): never sent here."""
         log.debug("custom payload not sent to Telegram: %s", sorted(json_message))
-
-
-class _HoldForget(HoldForget):
-    """One update's output: holds back the /forget confirmation (channels/privacy.py)
-    and counts what it passed on, so an update that got no answer can be noticed."""
-
-    def __init__(self, out: TelegramOutput) -> None:
-        super().__init__(out)
-        self.sent = 0
-
-    @classmethod
-    def name(cls) -> str:
-        return "telegram"
-
-    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        self.sent += 1
-        await super().send_response(recipient_id, message)
 
 
 # -------------------------------------------------------------------------- input
 
 
-def _setting(credentials: dict[str, Any], key: str, env: str, default: str = "") -> str:
+def _setting(credentials: dict[str, Any], key: str, default: str) -> str:
+    """The credentials file's value when it names one, else the bot's setting."""
     value = credentials.get(key)
-    if value in (None, ""):
-        value = os.environ.get(env, default)
-    return str(value).strip()
+    return str(default if value in (None, "") else value).strip()
 
 
 class TelegramInput(RasaTelegramInput):
@@ -249,12 +230,13 @@ class TelegramInput(RasaTelegramInput):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
         credentials = credentials or {}
+        settings = get_settings()
         return cls(
-            access_token=_setting(credentials, "access_token", "TELEGRAM_ACCESS_TOKEN"),
-            verify=_setting(credentials, "verify", "TELEGRAM_BOT_USERNAME"),
-            webhook_url=_setting(credentials, "webhook_url", "TELEGRAM_WEBHOOK_URL"),
-            secret_token=_setting(credentials, "secret_token", "TELEGRAM_SECRET_TOKEN"),
-            api_base=_setting(credentials, "api_base", "TELEGRAM_API_BASE", DEFAULT_API_BASE),
+            access_token=_setting(credentials, "access_token", settings.telegram_access_token),
+            verify=_setting(credentials, "verify", settings.telegram_bot_username),
+            webhook_url=_setting(credentials, "webhook_url", settings.telegram_webhook_url),
+            secret_token=_setting(credentials, "secret_token", settings.telegram_secret_token),
+            api_base=_setting(credentials, "api_base", settings.telegram_api_base),
         )
 
     def __init__(
@@ -288,7 +270,6 @@ class TelegramInput(RasaTelegramInput):
         self.secret_token = secret_token
         self.api_base = api_base.rstrip("/")
         self.callbacks = CallbackPayloads()
-        self.default_language = os.environ.get("DEFAULT_LANGUAGE", "ru")
         self._out: TelegramOutput | None = None
         self.guard = Guard(self.name())
 
@@ -351,7 +332,8 @@ class TelegramInput(RasaTelegramInput):
         given = request.headers.get(SECRET_HEADER, "")
         return hmac.compare_digest(given.encode(), self.secret_token.encode())
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        on_new_message = forgetting(on_new_message)
         telegram_webhook = Blueprint("telegram_webhook", __name__)
         self._start_up()
         out_channel = self.get_output_channel()
@@ -397,8 +379,9 @@ class TelegramInput(RasaTelegramInput):
         update: dict[str, Any],
         request: Request,
         out: TelegramOutput,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        on_new_message: OnNewMessage,
     ) -> None:
+        """One update → her messages, run through the guard as one."""
         agent = request.app.ctx.agent
         query = update.get("callback_query")
         if isinstance(query, dict):
@@ -415,60 +398,20 @@ class TelegramInput(RasaTelegramInput):
             chat = (message.get("chat") or {}).get("id")
             sender = message.get("from") or {}
             text = message.get("text")
-            if not isinstance(text, str) or not text.strip():
-                chat_id = str(chat if chat is not None else sender.get("id"))
-                await self._send_response(agent, out, chat_id, TEXT_ONLY, sender)
-                return
-            texts = self._texts_for(clean_text(text))
+            has_text = isinstance(text, str) and bool(text.strip())
+            texts = self._texts_for(clean_text(text)) if has_text else []
         chat_id = str(chat if chat is not None else sender.get("id"))
-        if any(self.guard.too_long(text) for text in texts):
-            await self._say(agent, out, chat_id, sender, texts_.TOO_LONG)
+        messages = [
+            UserMessage(
+                text, out, chat_id, input_channel=self.name(), metadata=self._metadata(sender)
+            )
+            for text in texts
+        ]
+        if not messages:  # a sticker, a photo, a voice note, a file
+            empty = UserMessage(None, out, chat_id, metadata=self._metadata(sender))
+            await self.guard.respond(agent, out, empty, TEXT_ONLY)
             return
-        if not self.guard.allowed(chat_id, " ".join(texts)):
-            await self._say(agent, out, chat_id, sender, texts_.TOO_FAST)
-            return
-        metadata = self._metadata(sender)
-        conversation = _HoldForget(out)
-        try:
-            for text in texts:
-                await on_new_message(
-                    UserMessage(
-                        text, conversation, chat_id, input_channel=self.name(), metadata=metadata
-                    )
-                )
-        except Exception:
-            # Never leave her without an answer: "back soon", with the emergency numbers.
-            log.exception("Rasa failed on a Telegram message")
-            await self._cannot_answer(agent, out, chat_id, texts, sender)
-            return
-        if conversation.held:
-            await self._forget(agent, out, chat_id, conversation.held, sender)
-        elif conversation.sent == 0 and not await relayed_to_a_person(agent, chat_id):
-            # Rasa goes on silently when the action server is down: say so. Silence is
-            # deliberate while a person has her conversation (her words went to them).
-            await self._cannot_answer(agent, out, chat_id, texts, sender)
-
-    async def _cannot_answer(
-        self,
-        agent: Any,
-        out: TelegramOutput,
-        chat_id: str,
-        texts: list[str],
-        sender: dict[str, Any],
-    ) -> None:
-        """ "Back soon", after the emergency numbers when she asked for help."""
-        emergency = next(filter(None, map(emergency_response, texts)), None)
-        if emergency:
-            await self._send_response(agent, out, chat_id, emergency, sender)
-        await self._send_response(agent, out, chat_id, API_DOWN, sender)
-
-    async def _say(
-        self, agent: Any, out: TelegramOutput, chat_id: str, sender: dict[str, Any], msgid: str
-    ) -> None:
-        """A text of the channel layer (bot/channels/texts.py) in her language."""
-        language = await self._language(agent, chat_id, sender)
-        values = {"limit": self.guard.max_chars} if msgid == texts_.TOO_LONG else {}
-        await out.send_response(chat_id, {"text": texts_.translate(msgid, language, **values)})
+        await self.guard.handle(agent, on_new_message, *messages)
 
     @staticmethod
     def _texts_for(text: str) -> list[str]:
@@ -494,60 +437,3 @@ class TelegramInput(RasaTelegramInput):
             await out.answer_callback_query(str(query.get("id", "")))
         except TelegramAPIError as exc:  # too late, or already answered: not her problem
             log.warning("answerCallbackQuery failed: %s", exc)
-
-    async def _language(self, agent: Any, chat_id: str, sender: dict[str, Any]) -> str:
-        """Her language: the conversation's, else Telegram's hint, else the default."""
-        try:
-            tracker = await agent.tracker_store.retrieve(chat_id)
-        except Exception as exc:  # the tracker store is down: she still gets her answer
-            log.warning("tracker not read for her language: %s", exc)
-            tracker = None
-        language = tracker.get_slot("language") if tracker is not None else None
-        if language in SUPPORTED_LANGUAGES:
-            return str(language)
-        hint = str(sender.get("language_code") or "")[:2]
-        return hint if hint in SUPPORTED_LANGUAGES else self.default_language
-
-    async def _send_response(
-        self,
-        agent: Any,
-        out: TelegramOutput,
-        chat_id: str,
-        name: str,
-        sender: dict[str, Any],
-        language: str | None = None,
-    ) -> None:
-        """Send a domain response in her language without storing anything."""
-        language = language or await self._language(agent, chat_id, sender)
-        variations = [
-            v
-            for v in agent.domain.responses.get(name) or []
-            if v.get("channel") in (None, self.name())
-        ]
-        chosen = next(
-            (
-                v
-                for v in variations
-                if any(c.get("value") == language for c in v.get("condition") or [])
-            ),
-            variations[-1] if variations else None,
-        )
-        if chosen is None:
-            log.error("response %s is missing from the domain", name)
-            return
-        message = {key: chosen[key] for key in ("text", "buttons") if chosen.get(key)}
-        await out.send_response(chat_id, message)
-
-    async def _forget(
-        self,
-        agent: Any,
-        out: TelegramOutput,
-        chat_id: str,
-        held: list[dict[str, Any]],
-        sender: dict[str, Any],
-    ) -> None:
-        """Delete her conversation, then confirm (the confirmation Rasa wrote is already
-        in her language); if it could not be deleted, say so."""
-        language = await self._language(agent, chat_id, sender)
-        if not await forget_and_confirm(agent, chat_id, out, held):
-            await self._send_response(agent, out, chat_id, FORGET_FAILED, sender, language)

@@ -33,8 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from safety.detector import normalise
+from textfold import fold
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +139,7 @@ def fit(texts: list[str], labels: list[str]) -> Any:
         ]
     )
     model = make_pipeline(features, LogisticRegression(C=10.0, max_iter=3000))
-    return model.fit([normalise(t) for t in texts], labels)
+    return model.fit([fold(t) for t in texts], labels)
 
 
 _lock = threading.Lock()
@@ -187,7 +186,7 @@ def is_current() -> bool:
 def classify(text: str) -> Guess | None:
     """The kind of cry this message most likely is, or None for an ordinary one."""
     fitted = model()
-    probabilities = fitted.predict_proba([normalise(text)])[0]
+    probabilities = fitted.predict_proba([fold(text)])[0]
     by_class = dict(zip(fitted.classes_, probabilities, strict=True))
     if by_class.get(ORDINARY, 0.0) > MAX_ORDINARY:
         return None

@@ -6,15 +6,12 @@ emergency reply goes out even when NLU is wrong or the model is missing. The pat
 (the same format, merged into it); this module only normalises
 the text, compiles the lexicon once and applies it.
 
-Normalisation (the patterns are written for its output):
-
-* Unicode NFC, lowercase;
-* Kazakh letters folded to the Russian ones people type instead
-  (ә→а ғ→г қ→к ң→н ө→о ұ→у ү→у һ→х і→и), ё→е;
-* Latin letters with diacritics (Kazakh Latin 2018/2021, Turkish-style and Czech-style
-  transliteration) folded to plain ASCII: á→a ǵ/ğ→g ı→i ń/ñ→n ó/ö→o ú/ü→u ý→u ş/š→sh ç/č→ch ž→zh;
-* apostrophes (and zero-width characters) removed: "b'et" → "bet", "he'll" → "hell";
-* runs of whitespace collapsed to one space.
+Normalisation (the patterns are written for its output) is `textfold.fold`, the one
+folding table of the repository (packages/textfold): Unicode NFC, lowercase; Kazakh letters
+as the Russian ones people type instead (ә→а ғ→г қ→к ң→н ө→о ұ→у ү→у һ→х і→и), ё→е; Latin
+letters with diacritics as plain ASCII (á→a ǵ/ğ→g ı→i ń/ñ→n ó/ö→o ú/ü→u ý→u ş/š→sh ç/č→ch
+ž→zh); apostrophes and zero-width characters removed ("b'et" → "bet"); runs of white space
+as one space.
 
 Matching: for every category, the spans matched by the global and that category's
 ``exclude`` patterns are blanked out (replaced by a newline, which ``.`` never crosses), then
@@ -32,13 +29,13 @@ she gets the lines that help (111, 102) and the specific answer, never "not unde
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from textfold import fold
 
 CATEGORIES = (
     "domestic_violence",
@@ -75,81 +72,6 @@ _MASK = "\n"
 class Alarm:
     category: str
     pattern: str  # the lexicon entry that matched, for debugging
-
-
-_FOLD = {
-    # Kazakh letters -> the Russian ones people type instead
-    "ә": "а",
-    "ғ": "г",
-    "қ": "к",
-    "ң": "н",
-    "ө": "о",
-    "ұ": "у",
-    "ү": "у",
-    "һ": "х",
-    "і": "и",
-    "ё": "е",
-    # Latin with diacritics -> ASCII (Kazakh Latin, Turkish- and Czech-style transliteration)
-    "á": "a",
-    "à": "a",
-    "â": "a",
-    "ä": "a",
-    "ã": "a",
-    "å": "a",
-    "ǵ": "g",
-    "ğ": "g",
-    "ı": "i",
-    "í": "i",
-    "ì": "i",
-    "î": "i",
-    "ï": "i",
-    "ń": "n",
-    "ñ": "n",
-    "ň": "n",
-    "ó": "o",
-    "ò": "o",
-    "ô": "o",
-    "ö": "o",
-    "õ": "o",
-    "ú": "u",
-    "ù": "u",
-    "û": "u",
-    "ü": "u",
-    "ū": "u",
-    "ý": "u",  # Kazakh Latin 2018: ý = у
-    "é": "e",
-    "è": "e",
-    "ê": "e",
-    "ë": "e",
-    "ş": "sh",
-    "š": "sh",
-    "ç": "ch",
-    "č": "ch",
-    "ž": "zh",
-    "\u0307": "",  # combining dot left by "İ".lower()
-    # apostrophes and look-alikes: removed
-    "'": "",
-    "’": "",
-    "‘": "",
-    "ʼ": "",
-    "`": "",
-    "´": "",
-    "ʻ": "",
-    "′": "",
-    # invisible characters: removed
-    "\u200b": "",
-    "\u200c": "",
-    "\u200d": "",
-    "\u00ad": "",
-    "\ufeff": "",
-}
-_FOLD_TABLE = str.maketrans(_FOLD)
-
-
-def normalise(text: str) -> str:
-    """The form the lexicon's patterns are written for (see the module docstring)."""
-    text = unicodedata.normalize("NFC", text).lower().translate(_FOLD_TABLE)
-    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -285,7 +207,7 @@ def match(text: str) -> Alarm | None:
     if not text:
         return None
     lex = _lexicon()
-    norm = normalise(text)
+    norm = fold(text)
     if lex.global_exclude is not None:
         norm = lex.global_exclude.sub(_MASK, norm)
     for cat in lex.categories:

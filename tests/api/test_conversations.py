@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.core.config import Settings
 from app.models import Feedback, Handoff, HandoffMessage, Question
 from app.privacy import sender_hash
-from app.routes.stats import iso_week, suppress
+from app.statistics import iso_week, suppress
 
 from .conftest import migrate
 

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po, write_po
-
-from app.i18n.build_responses import MissingTranslation, build
-from app.i18n.check import problems
+from catalogs.build import MissingTranslation, build
+from catalogs.check import problems
 
 from .conftest import ROOT
 
@@ -73,7 +72,7 @@ def test_check_reports_untranslated_fuzzy_and_placeholder_errors(tmp_path: Path)
     catalog[snippet_id].string = "{snippet_text}"
     with po.open("wb") as fh:
         write_po(fh, catalog)
-    found = "\n".join(problems(locales))
+    found = "\n".join(problems(locales, ROOT))
     assert "not translated" in found
     assert "marked fuzzy" in found
     assert "placeholders differ" in found

@@ -103,7 +103,7 @@ def closed_api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def use_api(api_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    from actions.settings import get_settings
+    from common.settings import get_settings
 
     monkeypatch.setenv("API_URL", api_url)
     monkeypatch.setenv("SERVICE_API_KEY", SERVICE_KEY)
@@ -114,7 +114,7 @@ def use_api(api_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.fixture
 def out_of_hours(closed_api_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from actions.settings import get_settings
+    from common.settings import get_settings
 
     monkeypatch.setenv("API_URL", closed_api_url)
     monkeypatch.setenv("SERVICE_API_KEY", SERVICE_KEY)
@@ -125,7 +125,7 @@ def out_of_hours(closed_api_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 @pytest.fixture
 def api_down(monkeypatch: pytest.MonkeyPatch) -> None:
-    from actions.settings import get_settings
+    from common.settings import get_settings
 
     monkeypatch.setenv("API_URL", f"http://127.0.0.1:{_free_port()}")
     get_settings.cache_clear()

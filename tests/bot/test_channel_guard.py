@@ -18,9 +18,9 @@ from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet, UserUttered
 
-from actions.settings import Settings
 from channels import texts
 from channels.guard import Guard, clean_text, is_safety
+from common.settings import Settings
 
 from .conftest import ROOT
 
@@ -311,3 +311,60 @@ def test_when_the_process_is_full_she_is_told_at_once_and_a_cry_for_help_gets_it
     assert "112" in said[0] and said[-1] == texts.translate(texts.BUSY, "ru")
     assert [m["text"] for m in out["один"].messages] == ["answer"]
     assert [m["text"] for m in out["потом"].messages] == ["answer"]
+
+
+# ------------------------------------------------------------------ Telegram's shape
+
+
+def _telegram(text: str, sender: str, output: CollectingOutputChannel) -> UserMessage:
+    return UserMessage(
+        text, output, sender, input_channel="telegram", metadata={"language_code": "kk"}
+    )
+
+
+def test_the_messages_of_one_update_are_counted_once_and_answered_together(
+    agent: Agent,
+) -> None:
+    """/start is two messages to Rasa (greet, choose language): one hit of her limit, one
+    check of whether Rasa said anything."""
+    guard = Guard("telegram", settings(sender_rate_limit="1/minute"))
+    output = CollectingOutputChannel()
+    seen: list[str] = []
+
+    async def rasa(m: UserMessage) -> None:
+        seen.append(m.text or "")
+        if m.text == "/choose_language":
+            await m.output_channel.send_response(m.sender_id, {"text": "choose"})
+
+    start = [_telegram(t, "t1", output) for t in ("/greet", "/choose_language")]
+    run(guard.handle(agent, rasa, *start))
+    assert seen == ["/greet", "/choose_language"]
+    assert [m["text"] for m in output.messages] == ["choose"]  # no "cannot answer"
+    run(guard.handle(agent, rasa, _telegram("ещё", "t1", output)))  # now over the limit
+    assert output.messages[-1]["text"] == texts.translate(texts.TOO_FAST, "kk")
+
+
+def test_a_telegram_user_is_shed_like_any_other_when_the_process_is_full(
+    agent: Agent,
+) -> None:
+    """Telegram used to queue behind the crowd: it goes through the same guard now."""
+    guard = Guard("telegram", settings(max_messages_in_progress=1))
+    release = asyncio.Event()
+
+    async def slow(m: UserMessage) -> None:
+        await release.wait()
+        await m.output_channel.send_response(m.sender_id, {"text": "answer"})
+
+    first, second = CollectingOutputChannel(), CollectingOutputChannel()
+
+    async def scenario() -> None:
+        busy = asyncio.create_task(guard.handle(agent, slow, _telegram("бір", "t2", first)))
+        await asyncio.sleep(0)
+        await guard.handle(agent, slow, _telegram("екі", "t3", second))
+        release.set()
+        await busy
+
+    run(scenario())
+    # Her language from Telegram's hint: nothing else is known of her yet.
+    assert [m["text"] for m in second.messages] == [texts.translate(texts.BUSY, "kk")]
+    assert [m["text"] for m in first.messages] == ["answer"]

@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 import yaml
+from textfold import fold as normalise
 
 from safety import detector
 
 # The lexicon alone: its cases are exact. The whole detector (lexicon, then classifier) is
 # measured in test_safety_classifier.py.
-from safety.detector import CATEGORIES, PRIORITY, normalise
+from safety.detector import CATEGORIES, PRIORITY
 from safety.detector import match as detect
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -18,7 +18,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels import forgetting
-from channels.privacy import FORGET_FAILED, FORGOTTEN, forget_and_confirm
+from channels.privacy import FORGET_FAILED, FORGOTTEN, HoldForget, forget_and_confirm
 from channels.socket_io import SocketIOInput
 
 CONFIRMATION = {"text": "Our conversation is deleted.", "utter_action": FORGOTTEN}
@@ -41,12 +41,12 @@ def test_channel_keeps_rasas_name_and_settings() -> None:
     assert channel.session_persistence is True
     # The held-back confirmation keeps the channel's name (Rasa picks variations by it).
     out = SocketIOOutput(None, "bot_uttered")
-    assert forgetting._Hold(out).name() == "socketio"
+    assert HoldForget(out).name() == "socketio"
 
 
 def test_only_the_confirmation_is_held_back() -> None:
     out = CollectingOutputChannel()
-    held = forgetting._Hold(out)
+    held = HoldForget(out)
 
     async def scenario() -> None:
         await held.send_response("her", {"text": "Hello"})

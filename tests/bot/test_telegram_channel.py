@@ -34,12 +34,22 @@ from channels.telegram import (
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from fake_telegram import FakeTelegram
 
+from common.settings import get_settings
+
 SETTINGS = {
     "access_token": "123:abc",
     "verify": "ana_bot",
     "webhook_url": "https://x.example/webhooks/telegram/webhook",
     "secret_token": "s3cret_-token",
 }
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """The channel reads the bot's one settings object; the tests change the environment."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 # ------------------------------------------------------------------ splitting
@@ -155,6 +165,7 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert channel.api_base == "https://api.telegram.org"
     assert channel.secret_token == SETTINGS["secret_token"]
     monkeypatch.setenv("TELEGRAM_API_BASE", "http://127.0.0.1:8081/")
+    get_settings.cache_clear()
     assert TelegramInput.from_credentials({}).api_base == "http://127.0.0.1:8081"
 
 

@@ -19,7 +19,7 @@ from .test_telegram import text_update
 
 sys.path.insert(0, str(ROOT / "bot"))
 
-from channels import texts  # Babel only: importable from this venv
+from channels import texts  # the built texts (YAML): importable from this venv
 
 pytestmark = pytest.mark.e2e
 

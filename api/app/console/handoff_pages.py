@@ -23,9 +23,9 @@ from app.console.router import console_router
 from app.deps import SessionDep, SettingsDep
 from app.handoffs import labels, service
 from app.handoffs.callback import mask_phone
+from app.handoffs.schemas import HandoffId
 from app.handoffs.service import HandoffClosed, HandoffNotFound, NoCallback, NotTakenByYou
 from app.models import Handoff
-from app.routes.handoffs import HandoffId
 
 router = console_router()
 MAX_REPLY = 4000

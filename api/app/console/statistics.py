@@ -1,6 +1,6 @@
 """Statistics for coordinators: tables, bar charts and CSV, with small cells withheld.
 
-The counts come from app.routes.stats and go through its `suppress`: a count under
+The counts come from app/statistics.py and go through its `suppress`: a count under
 MIN_COUNT is shown (and exported) as "<5", and a larger count withheld only so that a
 small one cannot be worked out from the total is shown as "withheld". No withheld
 number ever leaves the server, on the page or in a CSV file.
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.i18n.translate import N_
 from app.models import Feedback, Handoff, Question
-from app.routes.stats import MIN_COUNT, iso_week, raw_breakdown, suppress
+from app.statistics import MIN_COUNT, iso_week, raw_breakdown, suppress
 
 SMALL = f"<{MIN_COUNT}"
 WITHHELD = N_("withheld")

@@ -10,7 +10,7 @@ from app.console.router import console_router
 from app.console.statistics import SMALL, tables, totals
 from app.deps import SessionDep, SettingsDep
 from app.i18n.translate import gettext
-from app.routes.stats import MIN_COUNT
+from app.statistics import MIN_COUNT
 
 router = console_router()
 

@@ -29,6 +29,11 @@ NAMES = {
 }
 
 
+class NotFound(LookupError):
+    """A service's "there is no such thing": a 404 with its message, whichever route
+    called the service (services know nothing of HTTP)."""
+
+
 def _body(status: int, detail: object) -> dict[str, object]:
     return {"error": NAMES.get(status, "error"), "detail": detail, "request_id": request_id.get()}
 
@@ -37,6 +42,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse(_body(exc.status_code, exc.detail), exc.status_code, exc.headers)
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse(_body(404, str(exc)), 404)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

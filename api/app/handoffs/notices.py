@@ -1,15 +1,15 @@
 """What the service itself says to her during a handoff, in her language, from the catalogs.
 
 The strings are marked with `_` so `make catalogs` extracts them into locales/; at run time
-they are looked up in locales/<lang>/LC_MESSAGES/messages.po (English is the source).
+they are looked up in locales/<lang>/LC_MESSAGES/messages.po by the one catalog reader
+(`catalogs`; English is the source).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
-from babel.messages.pofile import read_po
+import catalogs
 
 
 def _(text: str) -> str:
@@ -25,19 +25,9 @@ CLOSED = _(
 )
 
 
-@lru_cache(maxsize=8)
-def _catalog(locales_dir: Path, lang: str) -> dict[str, str]:
-    po = locales_dir / lang / "LC_MESSAGES" / "messages.po"
-    with po.open("rb") as fh:
-        catalog = read_po(fh, locale=lang)
-    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
-
-
 def translate(text: str, lang: str, locales_dir: Path) -> str:
     """The text in `lang`; the English source when the language has no catalog or entry."""
-    if lang == "en" or not (locales_dir / lang).is_dir():
-        return text
-    return _catalog(locales_dir, lang).get(text, text)
+    return catalogs.gettext(locales_dir, lang, text)
 
 
 # Translators: sent to her when, in staff hours, nobody has taken her conversation after

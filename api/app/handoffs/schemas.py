@@ -5,9 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.schemas import Author, Channel, FreeText, HandoffMode, Lang
+
+MAX_ID = 2**31 - 1  # a PostgreSQL integer; larger ids cannot exist
+# A handoff's id in a path, for the API's routes and the console's pages alike.
+HandoffId = Annotated[int, Path(ge=1, le=MAX_ID, examples=[42])]
 
 Status = Literal["open", "taken", "closed"]
 # Stored in UTC; SQLite gives the value back without its zone, so it is put back here.

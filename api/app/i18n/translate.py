@@ -1,8 +1,9 @@
 """Translate the API's own short strings (console pages, messages it sends) at run time.
 
 The catalogs are the same locales/<lang>/LC_MESSAGES/messages.po files the bot's
-responses come from (English is the source, so English needs no catalog). They are
-read with Babel once per process and kept in memory; `.mo` files are not needed.
+responses come from (English is the source, so English needs no catalog), read by the
+one reader of the repository (`catalogs.load`: fuzzy entries never shown) once per
+process; `.mo` files are not needed.
 
 Python code marks a string for extraction with `N_("...")` and translates it later with
 `gettext(lang, msgid)`; templates call `_("...")`, installed by `install(env, lang)`.
@@ -10,10 +11,9 @@ Python code marks a string for extraction with `N_("...")` and translates it lat
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
-from babel.messages.pofile import read_po
+import catalogs
 from jinja2 import Environment
 
 from app.core.config import get_settings
@@ -25,23 +25,8 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-@lru_cache(maxsize=16)
-def _catalog(locales_dir: Path, lang: str) -> dict[str, str]:
-    po = locales_dir / lang / "LC_MESSAGES" / "messages.po"
-    if lang == SOURCE_LANG or not po.exists():
-        return {}
-    with po.open("rb") as fh:
-        catalog = read_po(fh, locale=lang)
-    # A fuzzy translation is a guess nobody checked: show the English source instead.
-    return {
-        str(m.id): str(m.string)
-        for m in catalog
-        if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
-    }
-
-
 def catalog(lang: str, locales_dir: Path | None = None) -> dict[str, str]:
-    return _catalog(locales_dir or get_settings().locales_dir, lang)
+    return catalogs.load(locales_dir or get_settings().locales_dir, lang)
 
 
 def gettext(lang: str, msgid: str, locales_dir: Path | None = None) -> str:
@@ -74,4 +59,4 @@ def install(env: Environment, lang: str, locales_dir: Path | None = None) -> Env
 
 def clear_cache() -> None:
     """Forget the catalogs read so far (tests that write .po files call it)."""
-    _catalog.cache_clear()
+    catalogs.clear_cache()

@@ -7,15 +7,15 @@ is kept only as a keyed hash, and everything is deleted after the retention peri
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, Path
 from sqlalchemy import delete, select
 
 from app.deps import ServiceKey, SessionDep, SettingsDep
-from app.knowledge.taxonomy import topic_ids
-from app.models import Feedback, Handoff, HandoffMessage, Question, Snippet
+from app.feedback import record_feedback
+from app.models import Handoff, HandoffMessage, Question
 from app.privacy import mask, purge_expired, sender_hash
+from app.routes.errors import AUTH, NO_SNIPPET, WRITE, check_topic
 from app.schemas import (
     CreatedOut,
     ErrorOut,
@@ -26,42 +26,18 @@ from app.schemas import (
 )
 
 router = APIRouter(prefix="/v1", dependencies=[ServiceKey])
-AUTH: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "missing or wrong X-Service-Key"}
-}
-WRITE: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorOut, "description": "body that cannot be read (not UTF-8)"},
-    **AUTH,
-    413: {"model": ErrorOut, "description": "request body over the configured size"},
-    422: {"model": ErrorOut, "description": "invalid body, or a topic not in the taxonomy"},
-}
-
-
-def _check_topic(topic: str | None, settings: SettingsDep) -> None:
-    if topic is not None and topic not in topic_ids(settings.knowledge_dir):
-        raise HTTPException(422, [f"body.topic: unknown topic {topic!r}"])
 
 
 @router.post(
     "/feedback",
     status_code=201,
     response_model=CreatedOut,
-    responses={**WRITE, 404: {"model": ErrorOut, "description": "no such snippet"}},
+    responses={**WRITE, **NO_SNIPPET},
     tags=["feedback"],
 )
 def create_feedback(body: FeedbackIn, session: SessionDep) -> CreatedOut:
     """She pressed "helpful" or "not helpful" under an answer."""
-    return record_feedback(body, session)
-
-
-def record_feedback(body: FeedbackIn, session: SessionDep) -> CreatedOut:
-    """Store one rating; 404 for an unknown snippet. Also used by the widget's public route."""
-    if session.scalar(select(Snippet.id).where(Snippet.id == body.snippet_id)) is None:
-        raise HTTPException(404, f"no snippet {body.snippet_id!r}")
-    row = Feedback(**body.model_dump())
-    session.add(row)
-    session.commit()
-    return CreatedOut(id=row.id)
+    return CreatedOut(id=record_feedback(session, body).id)  # 404: UnknownSnippet
 
 
 @router.post(
@@ -69,7 +45,7 @@ def record_feedback(body: FeedbackIn, session: SessionDep) -> CreatedOut:
 )
 def create_question(body: QuestionIn, session: SessionDep, settings: SettingsDep) -> CreatedOut:
     """A question she asked. Its text is kept (masked) only when the bot could not answer it."""
-    _check_topic(body.topic, settings)
+    check_topic(body.topic, settings)
     row = Question(
         channel=body.channel,
         lang=body.lang,

@@ -5,32 +5,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Query
 
 from app.deps import ServiceKey, SessionDep, SettingsDep
 from app.handoffs import service
 from app.handoffs.callback import InvalidPhone
-from app.handoffs.schemas import HandoffDetail, MessageOut, RepliesOut, ReplyOut, UserMessageIn
-from app.knowledge.taxonomy import topic_ids
+from app.handoffs.schemas import (
+    MAX_ID,
+    HandoffDetail,
+    HandoffId,
+    MessageOut,
+    RepliesOut,
+    ReplyOut,
+    UserMessageIn,
+)
 from app.models import Handoff
+from app.routes.errors import AUTH, WRITE, check_topic
 from app.schemas import AvailabilityOut, ErrorOut, HandoffCreated, HandoffIn, HandoffOut, SweepOut
-
-MAX_ID = 2**31 - 1  # a PostgreSQL integer; larger ids cannot exist
-HandoffId = Annotated[int, Path(ge=1, le=MAX_ID, examples=[42])]
 
 # The public route must be registered before /v1/handoffs/{handoff_id} (see app.main).
 public = APIRouter(prefix="/v1/handoffs", tags=["handoffs"])
 router = APIRouter(prefix="/v1/handoffs", tags=["handoffs"], dependencies=[ServiceKey])
 
-AUTH: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "missing or wrong X-Service-Key"}
-}
-WRITE: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorOut, "description": "body that cannot be read (not UTF-8)"},
-    **AUTH,
-    413: {"model": ErrorOut, "description": "request body over the configured size"},
-    422: {"model": ErrorOut, "description": "invalid body, or a topic not in the taxonomy"},
-}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "no such handoff (or deleted by the purge)"}
 }
@@ -75,11 +71,6 @@ def handoff_replies(
     )
 
 
-def _check_topic(topic: str | None, settings: SettingsDep) -> None:
-    if topic is not None and topic not in topic_ids(settings.knowledge_dir):
-        raise HTTPException(422, [f"body.topic: unknown topic {topic!r}"])
-
-
 @router.get("/availability", response_model=AvailabilityOut, responses=AUTH)
 def availability(session: SessionDep, settings: SettingsDep) -> AvailabilityOut:
     """Before she asks for a person: are staff hours on, how many staff are available now,
@@ -118,7 +109,7 @@ def create_handoff(body: HandoffIn, session: SessionDep, settings: SettingsDep) 
     are back, or a callback on `callback_phone`. The answer gives her place in the queue
     (`position`: how many wait before her) and whether staff hours are on.
     """
-    _check_topic(body.topic, settings)
+    check_topic(body.topic, settings)
     try:
         handoff = service.open_handoff(
             session,

@@ -5,7 +5,8 @@ mother who types Kazakh without its letters ("кужат" for "құжат"), in 
 letters ("qujat", "kujat"), with a typo, or in another word form still meets
 the snippet's terms:
 
-1. lowercase, ё→е; Latin diacritics of the Kazakh Latin alphabets dropped;
+1. lowercase, ё→е; Latin diacritics of the Kazakh Latin alphabets dropped (the tables
+   are packages/textfold's, which the bot's tokenizer and emergency detector read too);
 2. each word is stemmed in its language: Snowball for Russian (before folding,
    so -ть, -ться, -ий, -ой endings are seen), a suffix stripper for Kazakh,
    Snowball for English. A text is Kazakh when enough of its words carry a
@@ -29,100 +30,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
+from textfold import KAZAKH_TO_RUSSIAN, LATIN_TO_ASCII, has_kazakh_letters, transliterate
 
-_KAZAKH_LETTERS = frozenset("әғқңөұүһі")
-_FOLD = str.maketrans(
-    {
-        "ә": "а",
-        "ғ": "г",
-        "қ": "к",
-        "ң": "н",
-        "ө": "о",
-        "ұ": "у",
-        "ү": "у",
-        "һ": "х",
-        "і": "и",
-        "ё": "е",
-        "й": "и",
-        "ь": "",
-        "ъ": "",
-    }
-)
-_LATIN_FOLD = str.maketrans(
-    {
-        "á": "a",
-        "ä": "a",
-        "ǵ": "g",
-        "ğ": "g",
-        "ń": "n",
-        "ñ": "n",
-        "ó": "o",
-        "ö": "o",
-        "ú": "u",
-        "ü": "u",
-        "ý": "u",
-        "ı": "y",
-        "ş": "sh",
-        "ç": "ch",
-        "'": "",
-        "’": "",
-        "ё": "е",
-    }
-)
-# Longest first: a digraph must win over its first letter. The result keeps й, so the
-# Russian stemmer sees "детский" in "detskiy"; Kazakh stemming folds it afterwards.
-_TRANSLIT = [
-    ("shch", "щ"),
-    ("sch", "щ"),
-    ("sh", "ш"),
-    ("ch", "ч"),
-    ("zh", "ж"),
-    ("kh", "х"),
-    ("gh", "г"),
-    ("ts", "ц"),
-    ("ya", "я"),
-    ("yu", "ю"),
-    ("ye", "е"),
-    ("yo", "е"),
-    ("ia", "я"),
-    # y after a vowel is й: "detskiy", "isteymin", "kakoy".
-    ("ay", "ай"),
-    ("ey", "ей"),
-    ("iy", "ий"),
-    ("oy", "ой"),
-    ("uy", "уй"),
-    # c is ц before a front vowel, к elsewhere.
-    ("ce", "це"),
-    ("ci", "ци"),
-    ("a", "а"),
-    ("b", "б"),
-    ("c", "к"),
-    ("d", "д"),
-    ("e", "е"),
-    ("f", "ф"),
-    ("g", "г"),
-    ("h", "х"),
-    ("i", "и"),
-    ("j", "ж"),
-    ("k", "к"),
-    ("l", "л"),
-    ("m", "м"),
-    ("n", "н"),
-    ("o", "о"),
-    ("p", "п"),
-    ("q", "к"),
-    ("r", "р"),
-    ("s", "с"),
-    ("t", "т"),
-    ("u", "у"),
-    ("v", "в"),
-    ("w", "у"),
-    ("x", "х"),
-    ("y", "ы"),
-    ("z", "з"),
-]
-_TRANSLIT_RE = re.compile("|".join(src for src, _ in _TRANSLIT))
-_TRANSLIT_MAP = dict(_TRANSLIT)
+# Stems are compared in the spelling of a keyboard without Kazakh letters, with и for й
+# and no soft or hard sign; the words before stemming keep them (_lower).
+_FOLD = str.maketrans({**KAZAKH_TO_RUSSIAN, "й": "и", "ь": "", "ъ": ""})
+_LATIN_FOLD = str.maketrans({**LATIN_TO_ASCII, "ё": "е"})
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC_RE = re.compile(r"[а-яёәғқңөұүһі]")
 STEM_LENGTH = 6
@@ -228,15 +141,6 @@ def fold(text: str) -> str:
 def _lower(text: str) -> str:
     """Lowercase, ё→е and Latin diacritics dropped, but ь, й and Kazakh letters kept."""
     return text.lower().translate(_LATIN_FOLD)
-
-
-def has_kazakh_letters(word: str) -> bool:
-    return not _KAZAKH_LETTERS.isdisjoint(word)
-
-
-def transliterate(word: str) -> str:
-    """Latin word → Cyrillic, the way chat Latin maps back (qujat → кужат)."""
-    return _TRANSLIT_RE.sub(lambda m: _TRANSLIT_MAP[m.group(0)], word)
 
 
 @lru_cache(maxsize=65536)

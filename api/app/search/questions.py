@@ -20,7 +20,9 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from app.search.normalize import fold, transliterate
+from textfold import transliterate
+
+from app.search.normalize import fold
 
 MIN_N, MAX_N = 2, 5
 _WORD = re.compile(r"[^\W_]+")

@@ -18,9 +18,10 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from app.deps import SessionDep, SettingsDep
+from app.feedback import record_feedback
 from app.i18n import SUPPORTED
-from app.routes.conversations import WRITE, record_feedback
-from app.schemas import CreatedOut, ErrorOut, FeedbackIn
+from app.routes.errors import NO_SNIPPET, WRITE, error
+from app.schemas import CreatedOut, FeedbackIn
 from app.widget.bundle import build
 from app.widget.strings import DEMO, translated
 
@@ -85,8 +86,8 @@ def demo_page(
 
 FEEDBACK: dict[int | str, dict[str, Any]] = {
     **{k: v for k, v in WRITE.items() if k != 401},
-    404: {"model": ErrorOut, "description": "no such snippet"},
-    429: {"model": ErrorOut, "description": "too many ratings from this client"},
+    **NO_SNIPPET,
+    429: error("too many ratings from this client"),
 }
 
 
@@ -100,4 +101,4 @@ FEEDBACK: dict[int | str, dict[str, Any]] = {
 )
 def widget_feedback(body: FeedbackIn, session: SessionDep) -> CreatedOut:
     """Helpful / not helpful from the web widget: no key, the same checks as /v1/feedback."""
-    return record_feedback(body, session)
+    return CreatedOut(id=record_feedback(session, body).id)  # 404: UnknownSnippet

@@ -7,12 +7,11 @@ in the JavaScript.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
-from babel.messages.pofile import read_po
+import catalogs
 
-from app.i18n import SOURCE_LANG, SUPPORTED
+from app.i18n import SUPPORTED
 
 
 def N_(message: str) -> str:  # the gettext marker Babel extracts
@@ -78,17 +77,8 @@ DEMO = {
 }
 
 
-@lru_cache
-def catalog(locales: Path, lang: str) -> dict[str, str]:
-    """msgid → translation for `lang` ({} for the source language)."""
-    if lang == SOURCE_LANG:
-        return {}
-    with (locales / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
-        return {str(m.id): str(m.string) for m in read_po(fh, locale=lang) if m.id and m.string}
-
-
 def translated(locales: Path, lang: str, strings: dict[str, str]) -> dict[str, str]:
-    found = catalog(locales, lang)
+    found = catalogs.load(locales, lang)
     return {key: found.get(text, text) for key, text in strings.items()}
 
 

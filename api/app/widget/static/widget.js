@@ -22,7 +22,7 @@ function safeUrl(value, fallback) {
 }
 
 var apiUrl = safeUrl(data.apiUrl || origin, origin).replace(/\/$/, "");
-// Rasa listens on :5005 next to the API by default (DESIGN.md: ports).
+// Rasa listens on :5005 next to the API by default (docs/ARCHITECTURE.md: ports).
 var socketUrl = safeUrl(data.socketUrl || origin.replace(/:\d+$/, "") + ":5005", origin);
 var exitUrl = safeUrl(data.exitUrl || AK.exitUrl, AK.exitUrl);
 

@@ -1,4 +1,5 @@
-"""Which language she writes in: kk, ru or en.
+"""Her language, decided here for every process of the bot: which language a message is
+written in (`detect`), and which one to answer in (`her_language`).
 
 Kazakh letters decide at once. Otherwise marker words tell Kazakh typed with
 Russian letters or in Latin letters, and lingua (a detector that knows
@@ -13,9 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from catalogs import LANGUAGES
 from lingua import Language, LanguageDetectorBuilder
+from textfold import fold
 
-from safety.detector import normalise
+__all__ = ["LANGUAGES", "chosen_in", "detect", "her_language", "hinted_by", "supported"]
 
 KAZAKH_LETTERS = re.compile(r"[әғқңөұүһі]", re.IGNORECASE)
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
@@ -44,7 +47,7 @@ def detect(text: str) -> str | None:
     if KAZAKH_LETTERS.search(text):
         return "kk"
     # The same folding as the emergency detector: Kazakh letters typed as Russian ones.
-    words = WORD.findall(normalise(text))
+    words = WORD.findall(fold(text))
     if not words:
         return None
     markers = _markers()
@@ -77,3 +80,42 @@ def _lingua(text: str, allowed: set[str]) -> str | None:
         if code in allowed and (best is None or value.value > best[1]):
             best = (code, value.value)
     return best[0] if best and best[1] >= MIN_CONFIDENCE else None
+
+
+def supported(value: object) -> str | None:
+    """`value` when it is a language of the service, else None."""
+    return str(value) if value in LANGUAGES else None
+
+
+def chosen_in(metadata: object) -> str | None:
+    """Her explicit choice carried by the channel (`metadata.lang`: the widget's)."""
+    return supported(metadata.get("lang")) if isinstance(metadata, dict) else None
+
+
+def hinted_by(metadata: object) -> str | None:
+    """Telegram's `language_code`: only a hint, for when nothing else tells."""
+    if not isinstance(metadata, dict):
+        return None
+    return supported(str(metadata.get("language_code") or "")[:2])
+
+
+def her_language(
+    *,
+    metadata: object = None,
+    chosen: str | None = None,
+    written: str | None = None,
+    current: object = None,
+    default: str | None = None,
+) -> str | None:
+    """The language to answer her in, in this order: an explicit choice (the channel's
+    metadata, then a button or a phrase: `chosen`), the language her message is written in,
+    her conversation's, the channel's hint, `default`. None when nothing tells and there is
+    no default: the answer then goes out in all three languages."""
+    return (
+        chosen_in(metadata)
+        or supported(chosen)
+        or supported(written)
+        or supported(current)
+        or hinted_by(metadata)
+        or supported(default)
+    )

@@ -1,4 +1,5 @@
-"""Babel extractor for bot/responses.yml: response texts and button titles become msgids."""
+"""Babel extractor for bot/responses.yml and bot/channel_texts.yml: their texts and button
+titles become msgids."""
 
 from __future__ import annotations
 

@@ -1,10 +1,13 @@
-"""Settings of the action server, from the environment (pydantic 1: Rasa pins it)."""
+"""The bot's settings, one object for the Rasa server (channels, components) and the action
+server, from the environment and .env (pydantic 1: Rasa pins it); a bad value stops the
+process at start with the variable's name (.env.example describes each)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
 
+from catalogs import LANGUAGES
 from limits import parse_many
 from pydantic import BaseSettings, Field, validator
 
@@ -25,13 +28,21 @@ class Settings(BaseSettings):
     def _empty_is_off(cls, value: object) -> object:
         return None if value == "" else value
 
-    # The channel layer in the Rasa server (bot/channels/guard.py) reads these too.
+    # The channel layer in the Rasa server (bot/channels/guard.py).
     sender_rate_limit: str = "30/minute;10/10 seconds"
     sender_rate_limit_storage: str = "memory://"
     max_message_chars: int = Field(4096, ge=64, le=100_000)
     # Messages one Rasa process works on at once; beyond it she is told at once to write
     # again in a minute, instead of waiting in a queue (README "Load").
     max_messages_in_progress: int = Field(50, ge=1, le=10_000)
+
+    # The Telegram channel (bot/channels/telegram.py), on when the access token is set;
+    # bot/credentials.telegram.yml may name other values, which win.
+    telegram_access_token: str = ""
+    telegram_bot_username: str = ""
+    telegram_webhook_url: str = ""
+    telegram_secret_token: str = ""
+    telegram_api_base: str = "https://api.telegram.org"
 
     @validator("api_url")
     def _http_url(cls, value: str) -> str:
@@ -41,8 +52,8 @@ class Settings(BaseSettings):
 
     @validator("default_language")
     def _supported(cls, value: str) -> str:
-        if value not in ("kk", "ru", "en"):
-            raise ValueError("DEFAULT_LANGUAGE must be kk, ru or en")
+        if value not in LANGUAGES:
+            raise ValueError(f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
         return value
 
     @validator("sender_rate_limit")

@@ -1,4 +1,5 @@
-"""CI check: the catalog template is current and every language translates every string.
+"""CI check (`python -m catalogs.check`, from the repository root): the catalog template is
+current and every language translates every string.
 
 Fails on a stale messages.pot (a string added or changed in the sources but not
 extracted), a missing or fuzzy translation, or placeholders that differ from the source.
@@ -6,7 +7,6 @@ extracted), a missing or fuzzy translation, or placeholders that differ from the
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -15,8 +15,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from app.core.config import REPO_ROOT
-from app.i18n import TRANSLATED
+from catalogs import TRANSLATED, po_path
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
@@ -26,7 +25,10 @@ def _ids(pot: Path) -> set[str]:
         return {str(m.id) for m in read_po(fh) if m.id}
 
 
-def problems(locales: Path) -> list[str]:
+def problems(locales: Path, root: Path | None = None) -> list[str]:
+    """What is wrong with the catalogs in `locales`, against the strings of the repository
+    at `root` (by default the one `locales` is in)."""
+    root = root or locales.parent
     found: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "messages.pot"
@@ -41,12 +43,10 @@ def problems(locales: Path) -> list[str]:
                 str(locales / "babel.cfg"),
                 "-o",
                 str(fresh),
-                str(REPO_ROOT),
+                str(root),
             ],
             check=True,
-            cwd=REPO_ROOT,
-            # The extractor of bot/responses.yml lives in this package.
-            env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "api")},
+            cwd=root,
         )
         committed, current = _ids(locales / "messages.pot"), _ids(fresh)
     if committed != current:
@@ -55,7 +55,7 @@ def problems(locales: Path) -> list[str]:
             f"{len(committed - current)} removed strings): run `make catalogs`"
         )
     for lang in TRANSLATED:
-        po = locales / lang / "LC_MESSAGES" / "messages.po"
+        po = po_path(locales, lang)
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=lang)
         for message in catalog:
@@ -78,7 +78,7 @@ def problems(locales: Path) -> list[str]:
 
 
 def main() -> int:
-    found = problems(REPO_ROOT / "locales")
+    found = problems(Path.cwd() / "locales")
     for problem in found:
         print(problem, file=sys.stderr)
     if found:
