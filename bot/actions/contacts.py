@@ -72,6 +72,19 @@ async def referrals_for(topic: str | None, tracker: Tracker) -> list[dict[str, A
     return list(found["results"])
 
 
+async def send_contacts(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> None:
+    """The people who help with her topic, in her city when known. When the API is down she
+    is told so, with the numbers that need no API (112, 111), rather than left waiting for
+    contacts that never come."""
+    try:
+        found = await referrals_for(tracker.get_slot("current_topic"), tracker)
+    except ApiUnavailable:
+        dispatcher.utter_message(response="utter_api_down")
+        return
+    if found:
+        send_referrals(dispatcher, found, lang, tracker.get_latest_input_channel())
+
+
 async def people_near(
     dispatcher: CollectingDispatcher, tracker: Tracker, topic: str, lang: str
 ) -> list[str]:

@@ -26,7 +26,7 @@ from rasa_sdk.types import DomainDict
 from actions import api_client
 from actions.answer import ActionAnswerTopic, language_of
 from actions.api_client import ApiUnavailable
-from actions.contacts import referrals_for, send_referrals
+from actions.contacts import send_contacts
 from actions.payload import for_channel
 
 log = logging.getLogger(__name__)
@@ -62,16 +62,6 @@ def channel_of(tracker: Tracker) -> str:
 def handoff_payload(handoff_id: int, lang: str, channel: str) -> dict[str, Any] | None:
     """Tells the web widget to fetch staff replies; never sent to Telegram."""
     return for_channel({"handoff_id": handoff_id, "lang": lang}, channel)
-
-
-async def send_contacts(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> None:
-    try:
-        found = await referrals_for(tracker.get_slot("current_topic"), tracker)
-    except ApiUnavailable:
-        dispatcher.utter_message(response="utter_api_down")
-        return
-    if found:
-        send_referrals(dispatcher, found, lang, tracker.get_latest_input_channel())
 
 
 def when_back(next_open: str | None, lang: str) -> str:
@@ -179,8 +169,14 @@ class ActionHandoffChoice(Action):
             dispatcher.utter_message(response="utter_handoff_left_queue")
             dispatcher.utter_message(response="utter_help_menu")
             return [SlotSet("handoff_id", None), SlotSet("handoff_relayed", None)]
-        if intent == "handoff_wait" and waiting:
-            dispatcher.utter_message(response="utter_handoff_waiting")
+        if intent == "handoff_wait":
+            if waiting:
+                dispatcher.utter_message(response="utter_handoff_waiting")
+                return []
+            # Nothing to wait for (she went back to the bot, or the conversation was closed):
+            # say so, rather than invite a message that nobody would read.
+            dispatcher.utter_message(response="utter_handoff_back")
+            dispatcher.utter_message(response="utter_help_menu")
             return []
         if not tracker.get_slot("handoff_consent"):
             # A button from an old conversation: nobody reads hers before she agrees.

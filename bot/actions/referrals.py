@@ -11,7 +11,13 @@ from actions import api_client
 from actions.answer import answer, language_of
 from actions.api_client import ApiUnavailable
 from actions.cities import city_in_words
-from actions.contacts import FETCH, PER_REPLY, intro_for, referrals_for, send_referrals
+from actions.contacts import (
+    FETCH,
+    PER_REPLY,
+    intro_for,
+    send_contacts,
+    send_referrals,
+)
 from actions.topics import intent_for
 
 MAX_TOPIC_BUTTONS = 3
@@ -78,14 +84,8 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        lang = language_of(tracker)
         dispatcher.utter_message(response="utter_handoff")
-        try:
-            found = await referrals_for(tracker.get_slot("current_topic"), tracker)
-        except ApiUnavailable:
-            return []
-        if found:
-            send_referrals(dispatcher, found, lang, tracker.get_latest_input_channel())
+        await send_contacts(dispatcher, tracker, language_of(tracker))
         return []
 
 

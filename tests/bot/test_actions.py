@@ -407,6 +407,15 @@ def test_handoff_gives_contacts_and_emergency_line(use_api: str) -> None:
     assert any("112" in m.get("referral_contacts", "") for m in messages)
 
 
+def test_handoff_with_the_api_down_still_names_numbers_that_need_no_api(api_down: None) -> None:
+    messages, _ = run(
+        ActionHandoff(),
+        tracker("хочу поговорить с человеком", "human_handoff", slots={"language": "ru"}),
+    )
+    # "call these numbers" must be followed by numbers, even when the contacts cannot be read
+    assert [m["response"] for m in messages] == ["utter_handoff", "utter_api_down"]
+
+
 @pytest.mark.parametrize(
     ("text", "slots", "entities", "metadata", "expected"),
     [

@@ -229,6 +229,13 @@ def test_a_callback_without_a_number_is_dropped_not_stuck(use_api: str) -> None:
     [
         ("handoff_lines", {}, ["utter_handoff_lines"], []),
         ("handoff_wait", {"handoff_id": 7}, ["utter_handoff_waiting"], []),
+        # nothing left to wait for (she went back, or it was closed): she is told so
+        (
+            "handoff_wait",
+            {"handoff_consent": True},
+            ["utter_handoff_back", "utter_help_menu"],
+            [],
+        ),
         (
             "handoff_back",
             {"handoff_id": 7},
