@@ -35,6 +35,7 @@ from typing import Any
 
 import httpx
 import yaml
+from catalogs import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "api"))
@@ -42,7 +43,6 @@ sys.path.insert(0, str(ROOT / "api"))
 from app.knowledge.language import latin_words  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "relevance"
-LANGS = ("kk", "ru", "en")
 ANOTHER_COUNTRY = '/inform{"citizenship_group": "non_eaeu"}'
 
 
@@ -120,7 +120,7 @@ def measure_language(
     return summarise(rows)
 
 
-def measure_all(rasa: str, api: str | None, langs: tuple[str, ...] = LANGS) -> dict[str, Any]:
+def measure_all(rasa: str, api: str | None, langs: tuple[str, ...] = LANGUAGES) -> dict[str, Any]:
     with httpx.Client(timeout=60) as client:
         return {lang: measure_language(client, rasa, api, lang, load(lang)) for lang in langs}
 
@@ -189,11 +189,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rasa", default="http://localhost:5005")
     parser.add_argument("--api", default="http://localhost:8000", help="'' to skip the baseline")
-    parser.add_argument("--lang", choices=LANGS, action="append")
+    parser.add_argument("--lang", choices=LANGUAGES, action="append")
     parser.add_argument("--json", type=Path, help="write the full report here")
     parser.add_argument("--misses", action="store_true", help="list the questions answered wrong")
     args = parser.parse_args(argv)
-    report = measure_all(args.rasa, args.api or None, tuple(args.lang or LANGS))
+    report = measure_all(args.rasa, args.api or None, tuple(args.lang or LANGUAGES))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2))

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import yaml
+from catalogs import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 BOT = ROOT / "bot"
@@ -40,7 +41,6 @@ AVERAGED = "components.averaged_intent_classifier.AveragedIntentClassifier"
 # (threshold, safety alarm); the weight is about the classifiers alone.
 AFTER_CLASSIFIERS = {"FallbackClassifier", "components.safety_override.SafetyOverride"}
 WEIGHTS = [round(0.1 * i, 1) for i in range(11)]
-LANGUAGES = ("kk", "ru", "en")
 
 
 def configs() -> dict[str, dict]:

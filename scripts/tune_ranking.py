@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
+from catalogs import LANGUAGES
 from sqlalchemy import create_engine, select, update
 from sqlalchemy.orm import Session
 
@@ -34,7 +35,6 @@ sys.path.insert(0, str(ROOT / "api"))
 from app.models import Snippet, SnippetText  # noqa: E402
 from app.search import service  # noqa: E402
 
-LANGS = ("kk", "ru", "en")
 WEIGHTS = (1.0, 2.0, 4.0, 8.0)
 
 
@@ -91,14 +91,14 @@ def question_weight(weight: float) -> Iterator[None]:
 
 
 def score(session: Session, asked: list[tuple[str, str, str, str]]) -> dict[str, float]:
-    right = dict.fromkeys(LANGS, 0)
-    total = dict.fromkeys(LANGS, 0)
+    right = dict.fromkeys(LANGUAGES, 0)
+    total = dict.fromkeys(LANGUAGES, 0)
     for lang, question, sid, topic in asked:
         hits = service.search(session, question, lang=lang, limit=20)
         first = next((h.snippet_id for h in hits if h.topic == topic), None)
         total[lang] += 1
         right[lang] += first == sid
-    return {lang: round(right[lang] / total[lang], 3) for lang in LANGS if total[lang]}
+    return {lang: round(right[lang] / total[lang], 3) for lang in LANGUAGES if total[lang]}
 
 
 def benchmark_half(lang: str) -> list[tuple[str, str, str, set[str]]]:
@@ -116,7 +116,7 @@ def score_benchmark(session: Session) -> dict[str, float]:
     """First hit of the question's own topic is in its key (the topic given, so only the
     ranking is measured)."""
     figures = {}
-    for lang in LANGS:
+    for lang in LANGUAGES:
         asked = benchmark_half(lang)
         right = 0
         for _, question, topic, key in asked:
@@ -139,7 +139,7 @@ def main() -> int:
             print(
                 "| variant | held-out questions kk | ru | en | benchmark, even half kk | ru | en |"
             )
-            print("| --- |" + " --- |" * 2 * len(LANGS))
+            print("| --- |" + " --- |" * 2 * len(LANGUAGES))
             variants = [
                 ("stem search alone (BM25F, title and body)", 0.0),
                 *(("stem search + question match, weight", w) for w in WEIGHTS),
@@ -153,9 +153,9 @@ def main() -> int:
                     bench = score_benchmark(session)
                 print(
                     f"| {name} {weight:g} | "
-                    + " | ".join(f"{figures[lang]:.3f}" for lang in LANGS)
+                    + " | ".join(f"{figures[lang]:.3f}" for lang in LANGUAGES)
                     + " | "
-                    + " | ".join(f"{bench[lang]:.3f}" for lang in LANGS)
+                    + " | ".join(f"{bench[lang]:.3f}" for lang in LANGUAGES)
                     + " |"
                 )
     return 0

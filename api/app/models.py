@@ -21,8 +21,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-LANGS = ("kk", "ru", "en")
-
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
     """A moment stored in UTC that always comes back time-zone aware.

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from catalogs import LANGUAGES
 
 from safety.detector import CATEGORIES, detect
 
@@ -203,7 +204,6 @@ def format_table(report: dict[str, Any]) -> str:
 
 BLIND_DIR = DATA_DIR / "safety_blind"
 TRAINING_DIR = Path(__file__).resolve().parent / "training"
-LANGS = ("kk", "ru", "en")
 SCRIPTS = ("cyrillic", "latin", "mixed")
 SPLITS = ("test2", "test1", "dev")
 
@@ -220,7 +220,7 @@ def load_blind(
     """{"test2/kk": {"cries": [...], "ordinary": [...]}, ...}, in the order of `splits`."""
     sets = {}
     for split in splits:
-        for lang in LANGS:
+        for lang in LANGUAGES:
             path = _blind_path(split, lang, blind_dir)
             if not path.exists():
                 continue

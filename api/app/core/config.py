@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.handoffs.hours import StaffHours, parse_holidays, parse_hours, parse_zone
+from app.i18n import Lang
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEV_SECRET = "changethis"  # noqa: S105 - the placeholder that is refused in production
@@ -74,7 +75,7 @@ class Settings(BaseSettings):
     # no personal data; empty: not told. Sent with TELEGRAM_ACCESS_TOKEN.
     staff_telegram_chat_id: str = Field(default="", pattern=r"^(-?\d{1,20}|@\w{5,32})?$")
     # The language of that group message (topic and channel names).
-    staff_telegram_lang: Literal["kk", "ru", "en"] = "en"
+    staff_telegram_lang: Lang = "en"
     # Web widget (api/app/widget). Sites that embed it, JSON list of origins: they may post
     # feedback and read handoff replies from the browser.
     widget_origins: list[str] = []

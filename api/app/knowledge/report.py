@@ -6,10 +6,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from app.i18n import SUPPORTED
 from app.knowledge.taxonomy import load_taxonomy
 from app.knowledge.validate import NATIONWIDE, Knowledge
 
-LANGS = ("kk", "ru", "en")
 MIN_PER_TOPIC = 3
 
 
@@ -26,7 +26,7 @@ def content_report(
     coverage: dict[str, dict[str, int]] = {}
     for topics in taxonomy.values():
         for topic in topics:
-            coverage[topic] = {lang: 0 for lang in LANGS}
+            coverage[topic] = {lang: 0 for lang in SUPPORTED}
     for snippet in approved:
         for lang, body in snippet.text.items():
             if body and snippet.topic in coverage:

@@ -8,7 +8,6 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
-Lang = Literal["kk", "ru", "en"]
 Group = Literal["eaeu", "non_eaeu"]
 Status = Literal["draft", "approved", "retired"]
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")

@@ -23,11 +23,11 @@ import yaml
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, write_po
 
+from app.i18n import SOURCE_LANG, TRANSLATED
 from app.knowledge.schema import MAX_TEXT, MAX_TITLE
 from app.knowledge.validate import Problem, load_knowledge
 
-SOURCE_LANG = "en"
-TARGET_LANGS = ("kk", "ru")
+TARGET_LANGS = TRANSLATED
 FIELDS = {"title": MAX_TITLE, "text": MAX_TEXT}
 PROJECT = "ana-komek knowledge"
 # Folded (`>`) blocks are re-wrapped to this many columns, like the files are written.

@@ -12,16 +12,21 @@ from app.handoffs import service
 from app.handoffs.callback import InvalidPhone
 from app.handoffs.schemas import (
     MAX_ID,
+    AvailabilityOut,
+    HandoffCreated,
     HandoffDetail,
     HandoffId,
+    HandoffIn,
+    HandoffOut,
     MessageOut,
     RepliesOut,
     ReplyOut,
+    SweepOut,
     UserMessageIn,
 )
 from app.models import Handoff
 from app.routes.errors import AUTH, WRITE, check_topic
-from app.schemas import AvailabilityOut, ErrorOut, HandoffCreated, HandoffIn, HandoffOut, SweepOut
+from app.schemas import ErrorOut
 
 # The public route must be registered before /v1/handoffs/{handoff_id} (see app.main).
 public = APIRouter(prefix="/v1/handoffs", tags=["handoffs"])

@@ -8,13 +8,13 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from sqlalchemy import func, select
 
 from app.deps import SessionDep, SettingsDep
+from app.i18n import Lang
 from app.knowledge.taxonomy import load_taxonomy
 from app.models import Snippet
 from app.routes.caching import etag_response
 from app.schemas import (
     ErrorOut,
     Group,
-    Lang,
     SearchHit,
     SearchOut,
     SnippetList,

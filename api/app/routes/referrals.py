@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.deps import SessionDep, SettingsDep
+from app.i18n import Lang
 from app.knowledge.schema import ReferralKind, digits_of
 from app.referrals import find_referrals
 from app.routes.caching import etag_response
-from app.schemas import ErrorOut, Lang, PhoneOut, ReferralList, ReferralOut
+from app.schemas import ErrorOut, PhoneOut, ReferralList, ReferralOut
 
 router = APIRouter(prefix="/v1", tags=["referrals"])
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
+from app.i18n import SUPPORTED
 from app.models import Snippet, SnippetText
 from app.search.backends import Hit, backend_for, merge
 from app.search.normalize import QueryWord, index_terms, query_words
@@ -42,7 +43,6 @@ from app.search.synonyms import table as synonym_table
 
 log = logging.getLogger(__name__)
 
-LANGS = ("kk", "ru", "en")
 VOCAB_TTL_SECONDS = 30.0
 STALE_CHECK_SAMPLE = 12
 CLOSE_MATCH_CUTOFF = 0.75
@@ -415,7 +415,7 @@ def search(
     if not qwords:
         return []
     vocab = vocabulary.for_session(session)
-    plans = _plan(qwords, [lang] if lang else LANGS, vocab)
+    plans = _plan(qwords, [lang] if lang else SUPPORTED, vocab)
     if not plans:
         return []
     backend = backend_for(session.get_bind().dialect.name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 from string import Template
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -19,7 +19,7 @@ from limits.strategies import MovingWindowRateLimiter
 
 from app.deps import SessionDep, SettingsDep
 from app.feedback import record_feedback
-from app.i18n import SUPPORTED
+from app.i18n import SUPPORTED, Lang
 from app.routes.errors import NO_SNIPPET, WRITE, error
 from app.schemas import CreatedOut, FeedbackIn
 from app.widget.bundle import build
@@ -59,7 +59,7 @@ def widget_script(request: Request, settings: SettingsDep) -> Response:
 def demo_page(
     request: Request,
     settings: SettingsDep,
-    lang: Annotated[Literal["kk", "ru", "en"], Query()] = "kk",
+    lang: Annotated[Lang, Query()] = "kk",
 ) -> HTMLResponse:
     """A neutral page that embeds the widget, so `make run` shows it working."""
     text = translated(settings.locales_dir, lang, DEMO)
