@@ -195,6 +195,9 @@ class HandoffMessage(Base):
     # Migration 0003. Staff messages only: when her channel accepted it, or why it did not.
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     delivery_error: Mapped[str | None] = mapped_column(String(200))
+    # Migration 0007. [[title, payload], ...] in her language, for the widget, which reads
+    # messages later (Telegram gets the buttons with the message); null for a plain reply.
+    buttons: Mapped[list[list[str]] | None] = mapped_column(JSON)
 
     handoff: Mapped[Handoff] = relationship(back_populates="messages")
 

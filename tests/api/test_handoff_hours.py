@@ -119,6 +119,22 @@ def test_in_hours_and_next_open_across_a_weekend_and_a_holiday() -> None:
     assert StaffHours.parse("", "", "Asia/Almaty").next_open(MONDAY_NOON) is None
 
 
+def test_a_period_across_midnight_counts_from_its_real_start() -> None:
+    """Just after midnight a round-the-clock hotline has been open all along, and Friday
+    evening's shift that runs into Saturday started on Friday: she has waited since then."""
+    always = StaffHours.parse("mon-sun 00:00-24:00", "", "Asia/Almaty")
+    just_after_midnight = dt.datetime(2026, 12, 8, 0, 5, tzinfo=ALMATY)
+    started = always.period_start(just_after_midnight)
+    assert started is not None and started < just_after_midnight - dt.timedelta(days=300)
+    late = StaffHours.parse("fri 20:00-24:00; sat 00:00-02:00", "", "Asia/Almaty")
+    saturday_one = dt.datetime(2026, 12, 12, 1, 0, tzinfo=ALMATY)
+    assert late.period_start(saturday_one) == dt.datetime(2026, 12, 11, 20, 0, tzinfo=ALMATY)
+    # A day that opens at midnight after a closed evening starts at its own midnight.
+    morning = StaffHours.parse("sat 00:00-02:00", "", "Asia/Almaty")
+    assert morning.period_start(saturday_one) == dt.datetime(2026, 12, 12, 0, 0, tzinfo=ALMATY)
+    assert late.period_start(dt.datetime(2026, 12, 12, 3, 0, tzinfo=ALMATY)) is None
+
+
 # --- Callback numbers --------------------------------------------------------------------
 
 
@@ -333,6 +349,27 @@ def test_untaken_notice_once_with_buttons_on_telegram(
     assert handoff.untaken_notice_at is not None and handoff.status == "open"
     again = service.sweep(session, tg_settings, now=later + dt.timedelta(minutes=5))
     assert again.untaken_notified == [] and len(telegram.since(mark)) == 1
+
+
+def test_untaken_notice_reaches_the_widget_with_its_buttons(
+    synced: Session, settings: Settings, client: TestClient
+) -> None:
+    """The widget reads messages later, from /v1/handoffs/replies: the notice's choices come
+    with it, in her language; a staff reply comes with none."""
+    widget_session = "b1946ac92492d2347c6235b4d2611184"
+    handoff = _open(synced, settings, channel="socketio", sender_id=widget_session)
+    service.sweep(synced, settings, now=MONDAY_NOON + dt.timedelta(minutes=11))
+    service.reply(synced, settings, handoff.id, "Aigerim", "Здравствуйте, я юрист.")
+    replies = client.get("/v1/handoffs/replies", params={"session": widget_session})
+    assert replies.status_code == 200
+    notice, reply = replies.json()["messages"]
+    assert notice["text"].startswith(UNTAKEN_RU)
+    assert [(b["title"], b["payload"]) for b in notice["buttons"]] == [
+        ("Подождать ещё", "/handoff_wait"),
+        ("Оставить сообщение", "/handoff_leave_message"),
+        ("Вернуться к боту", "/handoff_back"),
+    ]
+    assert reply["text"] == "Здравствуйте, я юрист." and reply["buttons"] == []
 
 
 def test_untaken_notice_not_out_of_hours_nor_for_messages_and_callbacks(

@@ -110,3 +110,49 @@ def test_handoff_hours_columns_go_up_and_down(engine: Engine, tmp_path) -> None:
             fresh.dispose()
         else:
             migrate(fresh)
+
+
+def test_handoff_message_buttons_go_up_and_down(engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """0007 adds the buttons of a message to her; 0006 has none, and going back and up again
+    keeps every message (its buttons, added later, start empty)."""
+    if engine.dialect.name == "sqlite":
+        fresh = make_engine(f"sqlite:///{tmp_path / 'migrate0007.db'}")
+    else:
+        fresh = engine
+    try:
+
+        def columns() -> set[str]:
+            return {c["name"] for c in inspect(fresh).get_columns("handoff_messages")}
+
+        migrate(fresh)
+        assert "buttons" in columns()
+        migrate(fresh, "0006", down=True)
+        assert "buttons" not in columns()
+        with fresh.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO handoffs (id, created_at, channel, sender_hash, lang, consent, "
+                    "status) VALUES (900002, :at, 'socketio', 'h', 'kk', true, 'open')"
+                ),
+                {"at": dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO handoff_messages (id, handoff_id, created_at, author, "
+                    "text_masked) VALUES (900002, 900002, :at, 'staff', 'Сәлем')"
+                ),
+                {"at": dt.datetime(2026, 12, 1, 9, 5, tzinfo=dt.UTC)},
+            )
+        migrate(fresh, "0007")
+        with fresh.begin() as conn:
+            kept, buttons = conn.execute(
+                text("SELECT text_masked, buttons FROM handoff_messages WHERE id = 900002")
+            ).one()
+            assert kept == "Сәлем" and buttons is None
+            conn.execute(text("DELETE FROM handoff_messages WHERE id = 900002"))
+            conn.execute(text("DELETE FROM handoffs WHERE id = 900002"))
+    finally:
+        if fresh is not engine:
+            fresh.dispose()
+        else:
+            migrate(fresh)

@@ -23,6 +23,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 # Far enough to reach past any holiday list someone writes for a year, plus a week.
 _LOOKAHEAD_DAYS = 400
+_DAY_MINUTES = 24 * 60
 
 Ranges = tuple[tuple[int, int], ...]  # (start, end) minutes after midnight, end exclusive
 
@@ -110,14 +111,29 @@ class StaffHours:
         return () if day in self.holidays else self.week.get(day.weekday(), ())
 
     def period_start(self, now: dt.datetime) -> dt.datetime | None:
-        """Start of the staffed period `now` is in; None outside staff hours."""
+        """Start of the staffed period `now` is in; None outside staff hours.
+
+        A period that runs on past midnight (a hotline open every day 00:00-24:00, or
+        "fri 20:00-24:00; sat 00:00-02:00") starts where it really started: otherwise, just
+        after midnight, a woman who has waited for an hour would count as just arrived.
+        """
         local = now.astimezone(self.zone)
         minute = local.hour * 60 + local.minute
-        for start, end in self._ranges(local.date()):
-            if start <= minute < end:
-                midnight = dt.datetime.combine(local.date(), dt.time(), tzinfo=self.zone)
-                return midnight + dt.timedelta(minutes=start)
-        return None
+        day = local.date()
+        start = next((s for s, e in self._ranges(day) if s <= minute < e), None)
+        if start is None:
+            return None
+        # Bounded: a week staffed round the clock has no start; 400 days back will do.
+        for _ in range(_LOOKAHEAD_DAYS):
+            if start != 0:
+                break
+            before = day - dt.timedelta(days=1)
+            open_at_midnight = [s for s, e in self._ranges(before) if e == _DAY_MINUTES]
+            if not open_at_midnight:
+                break
+            day, start = before, open_at_midnight[0]
+        midnight = dt.datetime.combine(day, dt.time(), tzinfo=self.zone)
+        return midnight + dt.timedelta(minutes=start)
 
     def in_hours(self, now: dt.datetime) -> bool:
         return self.period_start(now) is not None

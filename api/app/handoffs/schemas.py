@@ -68,11 +68,22 @@ class HandoffDetail(BaseModel):
     messages: list[MessageOut]
 
 
+class ButtonOut(BaseModel):
+    title: str = Field(examples=["Продолжать ждать"])
+    payload: str = Field(
+        examples=["/handoff_wait"], description="what the widget sends to the bot when tapped"
+    )
+
+
 class ReplyOut(BaseModel):
     id: int = Field(examples=[12])
     text: str = Field(examples=["Здравствуйте! Я юрист центра. Чем могу помочь?"])
     author: Literal["staff"] = "staff"
     created_at: Utc
+    buttons: list[ButtonOut] = Field(
+        default_factory=list,
+        description="her choices under the message (the untaken notice); empty for a reply",
+    )
 
 
 class RepliesOut(BaseModel):

@@ -256,7 +256,11 @@ def _staff_message(
     buttons: list[tuple[str, str]] | None = None,
 ) -> HandoffMessage:
     # Stored before it is sent: a failed delivery never loses the reply.
-    message = HandoffMessage(author="staff", text_masked=mask(text))
+    message = HandoffMessage(
+        author="staff",
+        text_masked=mask(text),
+        buttons=[[title, payload] for title, payload in buttons] if buttons else None,
+    )
     handoff.messages.append(message)
     session.flush()
     _deliver(settings, handoff, message, text, buttons)

@@ -13,6 +13,7 @@ from app.handoffs.callback import InvalidPhone
 from app.handoffs.schemas import (
     MAX_ID,
     AvailabilityOut,
+    ButtonOut,
     HandoffCreated,
     HandoffDetail,
     HandoffId,
@@ -72,7 +73,17 @@ def handoff_replies(
     status, messages = service.replies_for(session, settings, session_id, after)
     return RepliesOut(
         status=status,
-        messages=[ReplyOut(id=m.id, text=m.text_masked, created_at=m.created_at) for m in messages],
+        messages=[
+            ReplyOut(
+                id=m.id,
+                text=m.text_masked,
+                created_at=m.created_at,
+                buttons=[
+                    ButtonOut(title=title, payload=payload) for title, payload in m.buttons or []
+                ],
+            )
+            for m in messages
+        ],
     )
 
 

@@ -3,6 +3,7 @@ connection, feedback, /forget, quick exit, accessibility, a 360-pixel phone, its
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import re
 import sqlite3
@@ -323,3 +324,39 @@ def test_staff_replies_reach_her_during_a_handoff(page: Page, site: Site) -> Non
     expect(page.locator(".ak-person .ak-text").last).to_have_text(notices.CLOSED, timeout=TIMEOUT)
     page.wait_for_function("JSON.parse(sessionStorage.getItem('anakomek.handoff')) === null")
     engine.dispose()
+
+
+def test_untaken_notice_shows_its_choices_and_keep_waiting_is_answered(
+    page: Page, site: Site
+) -> None:
+    """Nobody takes her conversation: the notice comes with its three choices, as on
+    Telegram, and tapping one reaches the bot, which answers it."""
+    open_chat(page, site, "en")
+    page.locator(".ak-input").fill("/human_handoff")
+    page.locator(".ak-input").press("Enter")
+    page.get_by_role("button", name="Yes, pass it on").click(timeout=TIMEOUT)
+    page.wait_for_function("JSON.parse(sessionStorage.getItem('anakomek.handoff'))")
+    handoff_id = stored(page, "handoff")["id"]
+    settings = Settings(
+        environment="test",
+        database_url=f"sqlite:///{site.database}",
+        service_api_key="e2e-" + "k" * 28,
+        staff_hours="mon-sun 00:00-24:00",
+    )
+    engine = make_engine(settings.database_url)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=settings.handoff_untaken_minutes + 1)
+    with Session(engine) as db:
+        assert handoff_id in service.sweep(db, settings, now=later).untaken_notified
+    engine.dispose()
+    notice = page.locator(".ak-person").last
+    expect(notice.locator(".ak-text")).to_have_text(notices.UNTAKEN, timeout=TIMEOUT)
+    expect(notice.locator(".ak-chip")).to_have_text(
+        ["Keep waiting", "Leave a message", "Back to the bot"]
+    )
+    notice.get_by_role("button", name="Keep waiting").click()
+    expect(page.locator(".ak-user .ak-text").last).to_have_text("Keep waiting")
+    expect(bot_messages(page).last).to_have_text(
+        "All right: your conversation stays in the queue, and a person will answer here.",
+        timeout=TIMEOUT,
+    )
+    expect(notice.locator(".ak-chip").first).to_be_disabled()

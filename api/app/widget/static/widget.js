@@ -354,7 +354,9 @@ function poll() {
       if (!body || !handoff) return;
       (body.messages || []).forEach(function (m) {
         handoff.after = Math.max(handoff.after || 0, m.id);
-        add({ kind: "person", text: m.text });
+        // The untaken notice carries her choices (keep waiting, leave a message, back to
+        // the bot), as it does on Telegram; a staff reply has none.
+        add({ kind: "person", text: m.text, buttons: m.buttons || [] });
       });
       store.set("handoff", handoff);
       if (body.status === "closed") stopPolling();
