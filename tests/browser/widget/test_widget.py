@@ -335,6 +335,10 @@ def test_untaken_notice_shows_its_choices_and_keep_waiting_is_answered(
     page.locator(".ak-input").fill("/human_handoff")
     page.locator(".ak-input").press("Enter")
     page.get_by_role("button", name="Yes, pass it on").click(timeout=TIMEOUT)
+    # Waited for on the page first: the widget's CSP forbids the eval that polling needs.
+    expect(page.locator(".ak-bot .ak-text").last).to_contain_text(
+        "A person from the organisation will answer you here", timeout=TIMEOUT
+    )
     page.wait_for_function("JSON.parse(sessionStorage.getItem('anakomek.handoff'))")
     handoff_id = stored(page, "handoff")["id"]
     settings = Settings(
