@@ -35,13 +35,11 @@ class Hit:
 class SearchBackend(Protocol):
     def reindex(self, session: Session, snippet_ids: Iterable[str]) -> None: ...
 
-    def search(
-        self, session: Session, terms_by_lang: dict[str, dict[str, float]], limit: int
-    ) -> list[Hit]:
-        """Up to `limit` texts per language holding any of its terms, best first.
+    def search(self, session: Session, lang: str, terms: dict[str, float], limit: int) -> list[Hit]:
+        """Up to `limit` texts in `lang` holding any of the terms, best first.
 
-        `terms_by_lang` maps each language to its terms and their weights (how much
-        finding the term says); an engine may rank by them or by its own statistics.
+        `terms` maps each term to its weight (how much finding it says); an engine may
+        rank by them or by its own statistics. No terms, no hits.
         """
         ...
 
@@ -64,27 +62,22 @@ class SqliteFts(SearchBackend):
             session.execute(delete, {"ids": chunk})
             session.execute(insert, {"ids": chunk})
 
-    def search(
-        self, session: Session, terms_by_lang: dict[str, dict[str, float]], limit: int
-    ) -> list[Hit]:
-        hits: list[Hit] = []
-        for lang, terms in terms_by_lang.items():
-            if not terms:
-                continue
-            match = " OR ".join(f'"{t}"' for t in terms)
-            # `rank MATCH` + ORDER BY rank lets FTS5 sort inside itself, so the language
-            # (an unindexed column) is read only for the rows that come out on top; a
-            # bm25() in the select list would read it for every match (3x slower).
-            rows = session.execute(
-                text(
-                    "SELECT snippet_id, lang, title, body, rank "
-                    "FROM snippet_fts WHERE snippet_fts MATCH :match AND rank MATCH :ranking "
-                    "AND lang = :lang ORDER BY rank LIMIT :limit"
-                ),
-                {"match": match, "ranking": _BM25, "lang": lang, "limit": limit},
-            )
-            hits.extend(Hit(r.snippet_id, r.lang, -float(r.rank), r.title, r.body) for r in rows)
-        return hits
+    def search(self, session: Session, lang: str, terms: dict[str, float], limit: int) -> list[Hit]:
+        if not terms:
+            return []
+        match = " OR ".join(f'"{t}"' for t in terms)
+        # `rank MATCH` + ORDER BY rank lets FTS5 sort inside itself, so the language
+        # (an unindexed column) is read only for the rows that come out on top; a
+        # bm25() in the select list would read it for every match (3x slower).
+        rows = session.execute(
+            text(
+                "SELECT snippet_id, lang, title, body, rank "
+                "FROM snippet_fts WHERE snippet_fts MATCH :match AND rank MATCH :ranking "
+                "AND lang = :lang ORDER BY rank LIMIT :limit"
+            ),
+            {"match": match, "ranking": _BM25, "lang": lang, "limit": limit},
+        )
+        return [Hit(r.snippet_id, r.lang, -float(r.rank), r.title, r.body) for r in rows]
 
 
 class PostgresFullText(SearchBackend):
@@ -102,23 +95,18 @@ class PostgresFullText(SearchBackend):
             session.execute(text("ANALYZE snippet_texts"))
             session.execute(text("ANALYZE snippets"))
 
-    def search(
-        self, session: Session, terms_by_lang: dict[str, dict[str, float]], limit: int
-    ) -> list[Hit]:
-        hits: list[Hit] = []
-        for lang, terms in terms_by_lang.items():
-            if not terms:
-                continue
-            params: dict[str, object] = {"lang": lang, "limit": limit, "top": 2 * limit}
-            for i, (term, weight) in enumerate(terms.items()):
-                params[f"t{i}"], params[f"w{i}"] = _pg_quote(term), weight
-            # Only the numbered names of bound parameters are written into the SQL.
-            matches = " UNION ALL ".join(_PG_MATCH.format(i=i) for i in range(len(terms)))
-            rows = session.execute(text(_PG_SEARCH.format(matches=matches)), params)
-            hits.extend(
-                Hit(r.snippet_id, lang, float(r.score), r.search_title, r.search_body) for r in rows
-            )
-        return hits
+    def search(self, session: Session, lang: str, terms: dict[str, float], limit: int) -> list[Hit]:
+        if not terms:
+            return []
+        params: dict[str, object] = {"lang": lang, "limit": limit, "top": 2 * limit}
+        for i, (term, weight) in enumerate(terms.items()):
+            params[f"t{i}"], params[f"w{i}"] = _pg_quote(term), weight
+        # Only the numbered names of bound parameters are written into the SQL.
+        matches = " UNION ALL ".join(_PG_MATCH.format(i=i) for i in range(len(terms)))
+        rows = session.execute(text(_PG_SEARCH.format(matches=matches)), params)
+        return [
+            Hit(r.snippet_id, lang, float(r.score), r.search_title, r.search_body) for r in rows
+        ]
 
 
 # One term: the texts of the language holding it, through the GIN index, with the

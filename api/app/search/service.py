@@ -427,7 +427,7 @@ def search(
     for code, plan in sorted(plans.items(), key=lambda kv: -(kv[1].ceiling + bonus[kv[0]])):
         if len(hits) >= limit and plan.ceiling + bonus[code] <= hits[-1].score:
             continue
-        found = backend.search(session, {code: plan.terms()}, max(MIN_CANDIDATES, limit * 10))
+        found = backend.search(session, code, plan.terms(), max(MIN_CANDIDATES, limit * 10))
         matches = asked[code]
         scored = {
             h.snippet_id: _score(h, plan, vocab.langs[code])

@@ -7,6 +7,8 @@ import datetime as dt
 import gzip
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -294,43 +296,8 @@ def test_markdown_is_rendered_safely(page: Page, site: Site) -> None:
     assert dialogs == []
 
 
-def test_staff_replies_reach_her_during_a_handoff(page: Page, site: Site) -> None:
-    """She agrees to a person; a staff reply (through the console's service functions on
-    the stack's database) shows as a person's message; closing stops the polling."""
-    open_chat(page, site, "en")
-    page.locator(".ak-input").fill("/human_handoff")
-    page.locator(".ak-input").press("Enter")
-    page.get_by_role("button", name="Yes, pass it on").click(timeout=TIMEOUT)
-    expect(page.locator(".ak-bot .ak-text").last).to_contain_text(
-        "A person from the organisation will answer you here", timeout=TIMEOUT
-    )
-    page.wait_for_function("JSON.parse(sessionStorage.getItem('anakomek.handoff'))")
-    handoff_id = stored(page, "handoff")["id"]
-    settings = Settings(
-        environment="test",
-        database_url=f"sqlite:///{site.database}",
-        service_api_key="e2e-" + "k" * 28,
-    )
-    engine = make_engine(settings.database_url)
-    with Session(engine) as db:
-        service.reply(
-            db, settings, handoff_id, "Aigerim", "Hello, I am a lawyer. Call me: 8 701 123 45 67"
-        )
-    expect(page.locator(".ak-person .ak-text")).to_have_text(
-        ["Hello, I am a lawyer. Call me: [phone]"], timeout=TIMEOUT
-    )
-    with Session(engine) as db:
-        service.close(db, settings, handoff_id, "Aigerim")
-    expect(page.locator(".ak-person .ak-text").last).to_have_text(notices.CLOSED, timeout=TIMEOUT)
-    page.wait_for_function("JSON.parse(sessionStorage.getItem('anakomek.handoff')) === null")
-    engine.dispose()
-
-
-def test_untaken_notice_shows_its_choices_and_keep_waiting_is_answered(
-    page: Page, site: Site
-) -> None:
-    """Nobody takes her conversation: the notice comes with its three choices, as on
-    Telegram, and tapping one reaches the bot, which answers it."""
+def hand_over(page: Page, site: Site) -> int:
+    """She asks for a person and agrees; the id of her handoff, once the widget polls it."""
     open_chat(page, site, "en")
     page.locator(".ak-input").fill("/human_handoff")
     page.locator(".ak-input").press("Enter")
@@ -340,7 +307,12 @@ def test_untaken_notice_shows_its_choices_and_keep_waiting_is_answered(
         "A person from the organisation will answer you here", timeout=TIMEOUT
     )
     page.wait_for_function("JSON.parse(sessionStorage.getItem('anakomek.handoff'))")
-    handoff_id = stored(page, "handoff")["id"]
+    return int(stored(page, "handoff")["id"])
+
+
+@contextmanager
+def stack_database(site: Site) -> Iterator[tuple[Session, Settings]]:
+    """The console's service functions on the running stack's database (staffed all day)."""
     settings = Settings(
         environment="test",
         database_url=f"sqlite:///{site.database}",
@@ -348,10 +320,40 @@ def test_untaken_notice_shows_its_choices_and_keep_waiting_is_answered(
         staff_hours="mon-sun 00:00-24:00",
     )
     engine = make_engine(settings.database_url)
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=settings.handoff_untaken_minutes + 1)
-    with Session(engine) as db:
-        assert handoff_id in service.sweep(db, settings, now=later).untaken_notified
-    engine.dispose()
+    try:
+        with Session(engine) as db:
+            yield db, settings
+    finally:
+        engine.dispose()
+
+
+def test_staff_replies_reach_her_during_a_handoff(page: Page, site: Site) -> None:
+    """She agrees to a person; a staff reply shows as a person's message; closing stops
+    the polling."""
+    handoff_id = hand_over(page, site)
+    with stack_database(site) as (db, settings):
+        service.reply(
+            db, settings, handoff_id, "Aigerim", "Hello, I am a lawyer. Call me: 8 701 123 45 67"
+        )
+    expect(page.locator(".ak-person .ak-text")).to_have_text(
+        ["Hello, I am a lawyer. Call me: [phone]"], timeout=TIMEOUT
+    )
+    with stack_database(site) as (db, settings):
+        service.close(db, settings, handoff_id, "Aigerim")
+    expect(page.locator(".ak-person .ak-text").last).to_have_text(notices.CLOSED, timeout=TIMEOUT)
+    page.wait_for_function("JSON.parse(sessionStorage.getItem('anakomek.handoff')) === null")
+
+
+def test_untaken_notice_shows_its_choices_and_keep_waiting_is_answered(
+    page: Page, site: Site
+) -> None:
+    """Nobody takes her conversation: the notice comes with its three choices, as on
+    Telegram, and tapping one reaches the bot, which answers it."""
+    handoff_id = hand_over(page, site)
+    with stack_database(site) as (db, settings):
+        waited = dt.timedelta(minutes=settings.handoff_untaken_minutes + 1)
+        swept = service.sweep(db, settings, now=dt.datetime.now(dt.UTC) + waited)
+    assert handoff_id in swept.untaken_notified
     notice = page.locator(".ak-person").last
     expect(notice.locator(".ak-text")).to_have_text(notices.UNTAKEN, timeout=TIMEOUT)
     expect(notice.locator(".ak-chip")).to_have_text(
