@@ -100,6 +100,18 @@ async def availability() -> dict[str, Any]:
     return await _get("/v1/handoffs/availability", {}, headers={"X-Service-Key": key})
 
 
+async def handoff_status(handoff_id: int) -> str:
+    """ "open", "taken" or "closed" (also once the purge removed it: 404)."""
+    key = get_settings().service_api_key
+    try:
+        found = await _get(f"/v1/handoffs/{handoff_id}", {}, headers={"X-Service-Key": key})
+    except httpx.HTTPStatusError as exc:
+        if exc.response.status_code == 404:
+            return "closed"
+        raise ApiUnavailable(f"handoff status: HTTP {exc.response.status_code}") from exc
+    return str(found["status"])
+
+
 async def relay_to_staff(handoff_id: int, text: str) -> str:
     """Pass her message on; the handoff's status, "closed" once staff closed it (409) or
     the purge removed it (404)."""

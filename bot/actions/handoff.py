@@ -170,14 +170,15 @@ class ActionHandoffChoice(Action):
             dispatcher.utter_message(response="utter_help_menu")
             return [SlotSet("handoff_id", None), SlotSet("handoff_relayed", None)]
         if intent == "handoff_wait":
-            if waiting:
+            if waiting and await _still_open(int(tracker.get_slot("handoff_id"))):
                 dispatcher.utter_message(response="utter_handoff_waiting")
                 return []
-            # Nothing to wait for (she went back to the bot, or the conversation was closed):
-            # say so, rather than invite a message that nobody would read.
+            # Nothing to wait for (she went back to the bot, or staff or the sweep closed
+            # it while the button stayed on her screen): say so, rather than promise a
+            # person who will not come.
             dispatcher.utter_message(response="utter_handoff_back")
             dispatcher.utter_message(response="utter_help_menu")
-            return []
+            return [SlotSet("handoff_id", None), SlotSet("handoff_relayed", None)]
         if not tracker.get_slot("handoff_consent"):
             # A button from an old conversation: nobody reads hers before she agrees.
             dispatcher.utter_message(response="utter_handoff_consent")
@@ -228,6 +229,16 @@ class ActionTakeCallbackPhone(Action):
             json_message=handoff_payload(handoff["id"], language_of(tracker), channel_of(tracker)),
         )
         return done + _opened(handoff)
+
+
+async def _still_open(handoff_id: int) -> bool:
+    """Whether her hand-off still waits for a person; when the API cannot tell, it is
+    taken to (what she was last told stays true until the API says otherwise)."""
+    try:
+        return await api_client.handoff_status(handoff_id) != "closed"
+    except ApiUnavailable as exc:
+        log.warning("handoff status unknown: %s", exc)
+        return True
 
 
 async def relay(

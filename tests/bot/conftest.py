@@ -169,23 +169,37 @@ def nobody_available(use_api: str) -> Iterator[str]:
     staff(available=True)
 
 
-_TAKE = """
+_AS_STAFF = """
 import sys
 from app.core.config import get_settings
 from app.db import make_engine
 from sqlalchemy.orm import Session
 from app.handoffs import service
-with Session(make_engine(get_settings().database_url)) as db:
-    service.take(db, int(sys.argv[1]), "aigerim")
+settings = get_settings()
+action, handoff_id = sys.argv[1], int(sys.argv[2])
+with Session(make_engine(settings.database_url)) as db:
+    if action == "take":
+        service.take(db, handoff_id, "aigerim")
+    else:
+        service.close(db, settings, handoff_id, "aigerim")
 """
 
 
-def take_handoff(handoff_id: int) -> None:
-    """Aigerim takes the hand-off, as the console's "Take" button does."""
+def _as_staff(action: str, handoff_id: int) -> None:
     subprocess.run(
-        [str(API_PY), "-c", _TAKE, str(handoff_id)],
+        [str(API_PY), "-c", _AS_STAFF, action, str(handoff_id)],
         cwd=ROOT / "api",
         env=_API_ENV,
         check=True,
         capture_output=True,
     )
+
+
+def take_handoff(handoff_id: int) -> None:
+    """Aigerim takes the hand-off, as the console's "Take" button does."""
+    _as_staff("take", handoff_id)
+
+
+def close_handoff(handoff_id: int) -> None:
+    """Aigerim closes it, as the console's "Close" button does (the sweep closes alike)."""
+    _as_staff("close", handoff_id)

@@ -28,7 +28,7 @@ from actions.handoff import (
 )
 from components.handoff_policy import HandoffPolicy
 
-from .conftest import AFTER_HOLIDAYS, KZ, SERVICE_KEY, take_handoff
+from .conftest import AFTER_HOLIDAYS, KZ, SERVICE_KEY, close_handoff, take_handoff
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 
@@ -228,13 +228,12 @@ def test_a_callback_without_a_number_is_dropped_not_stuck(use_api: str) -> None:
     ("intent", "slots", "said", "events"),
     [
         ("handoff_lines", {}, ["utter_handoff_lines"], []),
-        ("handoff_wait", {"handoff_id": 7}, ["utter_handoff_waiting"], []),
-        # nothing left to wait for (she went back, or it was closed): she is told so
+        # nothing left to wait for (she went back to the bot): she is told so
         (
             "handoff_wait",
             {"handoff_consent": True},
             ["utter_handoff_back", "utter_help_menu"],
-            [],
+            [("handoff_id", None), ("handoff_relayed", None)],
         ),
         (
             "handoff_back",
@@ -253,6 +252,35 @@ def test_her_choices_while_nobody_can_answer(
     messages, got = _run(ActionHandoffChoice(), _tracker(f"/{intent}", intent, slots=slots))
     assert [m["response"] for m in messages] == said
     assert [(e["name"], e["value"]) for e in got] == events
+
+
+def test_keep_waiting_asks_the_api_whether_her_conversation_still_waits(use_api: str) -> None:
+    """The button stays on her screen after staff or the sweep closed the conversation:
+    tapped then, it must not promise a person who will not come."""
+    messages, _ = _run(ActionOpenHandoff(), _tracker("/affirm", "affirm"))
+    slots = {"handoff_id": messages[0]["custom"]["handoff_id"], "handoff_consent": True}
+    wait = _tracker("/handoff_wait", "handoff_wait", slots=slots)
+    waiting, events = _run(ActionHandoffChoice(), wait)
+    assert [m["response"] for m in waiting] == ["utter_handoff_waiting"] and events == []
+    close_handoff(slots["handoff_id"])
+    ended, events = _run(ActionHandoffChoice(), wait)
+    assert [m["response"] for m in ended] == ["utter_handoff_back", "utter_help_menu"]
+    assert [(e["name"], e["value"]) for e in events] == [
+        ("handoff_id", None),
+        ("handoff_relayed", None),
+    ]
+    # Purged since (the API no longer knows it): the same.
+    gone = _tracker("/handoff_wait", "handoff_wait", slots={**slots, "handoff_id": 999_999})
+    assert [m["response"] for m in _run(ActionHandoffChoice(), gone)[0]] == [
+        "utter_handoff_back",
+        "utter_help_menu",
+    ]
+
+
+def test_keep_waiting_with_the_api_down_keeps_what_she_was_told(api_down: None) -> None:
+    wait = _tracker("/handoff_wait", "handoff_wait", slots={"handoff_id": 7})
+    messages, events = _run(ActionHandoffChoice(), wait)
+    assert [m["response"] for m in messages] == ["utter_handoff_waiting"] and events == []
 
 
 def test_a_question_while_she_waits_is_answered_and_the_person_sees_it(use_api: str) -> None:
