@@ -101,7 +101,7 @@ async def availability() -> dict[str, Any]:
 
 
 async def handoff_status(handoff_id: int) -> str:
-    """ "open", "taken" or "closed" (also once the purge removed it: 404)."""
+    """The hand-off's status: "open", "taken", or "closed" (also once purged: 404)."""
     key = get_settings().service_api_key
     try:
         found = await _get(f"/v1/handoffs/{handoff_id}", {}, headers={"X-Service-Key": key})
