@@ -118,9 +118,8 @@ class StaffHours:
         after midnight, a woman who has waited for an hour would count as just arrived.
         """
         local = now.astimezone(self.zone)
-        minute = local.hour * 60 + local.minute
         day = local.date()
-        start = next((s for s, e in self._ranges(day) if s <= minute < e), None)
+        start = self._start_today(local)
         if start is None:
             return None
         # Bounded: a week staffed round the clock has no start; 400 days back will do.
@@ -135,8 +134,14 @@ class StaffHours:
         midnight = dt.datetime.combine(day, dt.time(), tzinfo=self.zone)
         return midnight + dt.timedelta(minutes=start)
 
+    def _start_today(self, local: dt.datetime) -> int | None:
+        """Minute of the day the range holding `local` starts at; None when closed."""
+        minute = local.hour * 60 + local.minute
+        return next((s for s, e in self._ranges(local.date()) if s <= minute < e), None)
+
     def in_hours(self, now: dt.datetime) -> bool:
-        return self.period_start(now) is not None
+        # Without walking back over midnight: asked each time she asks for a person.
+        return self._start_today(now.astimezone(self.zone)) is not None
 
     def next_open(self, now: dt.datetime) -> dt.datetime | None:
         """Start of the next staffed period after `now` (local time); None if there is none."""
